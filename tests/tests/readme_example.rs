@@ -23,6 +23,53 @@ async fn example(client: &Client) -> Result<(), Box<dyn std::error::Error>> {
     Ok(())
 }
 
+use generated::tencent::cdb;
+
+/// The README's paginator example.
+async fn every_backup(
+    client: &cdb::Client,
+    instance: &str,
+) -> Result<Vec<cdb::BackupInfo>, SdkError<cdb::CdbError>> {
+    let request = cdb::DescribeBackupsRequest::builder()
+        .instance_id(instance)
+        .build()?;
+    // `.pages()` gives each response instead; both are `futures::Stream`s and have `next()`.
+    client
+        .describe_backups_paginator(request)
+        .page_size(100)
+        .items()
+        .collect()
+        .await
+}
+
+#[tokio::test]
+async fn readme_paginator_example_lists_every_backup() {
+    let emu = Emulator::start(generated::catalog::operations())
+        .await
+        .expect("emulator");
+    let backups: Vec<_> = (0..250)
+        .map(|i| serde_json::json!({ "BackupId": i, "Name": format!("b-{i}") }))
+        .collect();
+    emu.set_reply(
+        "DescribeBackups",
+        Reply::Pages(emulator::Paged::new(backups, 20)),
+    );
+    let client = cdb::Client::new(
+        ClientConfig::new()
+            .region("ap-guangzhou")
+            .endpoint(emu.endpoint()),
+        emu.keys().tencent.clone(),
+    )
+    .expect("client");
+    let all = every_backup(&client, "cdb-c1nl9rpv")
+        .await
+        .expect("every page");
+    let ids: Vec<Option<i64>> = all.iter().map(|b| b.backup_id).collect();
+    assert_eq!(ids, (0..250).map(Some).collect::<Vec<_>>());
+    // Three pages of 100 (the last one short): the stated total ends the walk.
+    assert_eq!(emu.requests().len(), 3);
+}
+
 #[tokio::test]
 async fn readme_example_runs_against_the_emulator() {
     let emu = Emulator::start(generated::catalog::hand_written())

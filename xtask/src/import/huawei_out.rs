@@ -13,7 +13,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 
 use super::MARK;
-use super::huawei::{Attr, EnumValues, Loc, Op, PyTy, Version};
+use super::huawei::{Attr, EnumValues, Loc, Model, Op, PyTy, Version};
 use super::overlay::{FieldSet, Overlay, ServiceError, json_str, key};
 use super::spec_line::Line;
 use super::yaml_out::{rust_names, secret_name};
@@ -22,6 +22,8 @@ use super::yaml_out::{rust_names, secret_name};
 #[derive(Debug, Default, Clone)]
 pub struct HwStats {
     pub operations: usize,
+    /// Operations given a `pagination:` by the paging rule.
+    pub paginated: usize,
     pub types: usize,
     /// Operations skipped because a hand-written spec defines them.
     pub skipped: usize,
@@ -324,6 +326,47 @@ fn path_vars(path: &str) -> Vec<&str> {
 }
 
 /// Header names, lowercased (HTTP header names are case-insensitive).
+/// `pagination:` of `op` by the importers' rule (`super::paging`): its path, query and
+/// header parameters against its response body's members.
+fn paging(op: &Op, request: &Model, response: &Model) -> Option<String> {
+    use super::paging::{Kind, Member, detect};
+    let kind = |t: &PyTy| match t {
+        PyTy::Int => Kind::Integer,
+        PyTy::Str => Kind::Str,
+        PyTy::Bool => Kind::Bool,
+        PyTy::List(_) => Kind::List,
+        _ => Kind::Other,
+    };
+    let req: Vec<Member<'_>> = op
+        .params
+        .iter()
+        .filter(|p| matches!(p.loc, Loc::Path | Loc::Query | Loc::Header))
+        .filter_map(|p| {
+            let a = request.attrs.iter().find(|a| a.attr == p.attr)?;
+            Some(Member {
+                wire: &p.wire,
+                kind: kind(&a.ty),
+                doc: &a.doc,
+                max: None,
+            })
+        })
+        .collect();
+    let headers = lower(&op.response_headers);
+    let resp: Vec<Member<'_>> = response
+        .attrs
+        .iter()
+        .filter(|a| !response.stream && a.wire != "body")
+        .filter(|a| !headers.contains(&a.wire.to_ascii_lowercase()))
+        .map(|a| Member {
+            wire: &a.wire,
+            kind: kind(&a.ty),
+            doc: &a.doc,
+            max: None,
+        })
+        .collect();
+    detect(&req, &resp)
+}
+
 fn lower(names: &[String]) -> Vec<String> {
     names.iter().map(|h| h.to_ascii_lowercase()).collect()
 }
@@ -738,7 +781,18 @@ fn op_spec(
     }
     let doc = if op.doc.is_empty() { &op.name } else { &op.doc };
     let _ = writeln!(out, "doc: {}", json_str(doc));
-    for (k, v) in top {
+    // The importers' one paging rule, over the parameters outside the body and the body's
+    // members; an overlay's `pagination:` wins (`false`: none).
+    if !top.iter().any(|(k, _)| k == "pagination")
+        && let Some(p) = paging(op, request, response)
+    {
+        stats.paginated += 1;
+        let _ = writeln!(out, "pagination: {p}");
+    }
+    for (k, v) in top
+        .iter()
+        .filter(|(k, v)| !(k == "pagination" && v == "false"))
+    {
         let _ = writeln!(out, "{k}: {v}");
     }
     fn extra<'o>(

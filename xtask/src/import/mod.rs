@@ -11,6 +11,7 @@ pub mod huawei;
 pub mod huawei_go;
 pub mod huawei_out;
 pub mod overlay;
+pub mod paging;
 pub mod repair;
 mod spec_line;
 pub mod tencent;
@@ -118,12 +119,13 @@ pub fn run(root: &Path, args: &[String]) -> Result<(), String> {
     let s = import(&opts)?;
     let t = s.stats;
     println!(
-        "import tencent: {} services, {} versions, {} operations ({} skipped: hand-written; {} idempotent: read verbs), {} types, {} error codes, examples {} ok / {} error samples / {} invalid / {} empty ({} mended into JSON, {} from the fallback edition, {} put back in their envelope), files {} written / {} unchanged / {} deleted, {:.2} s",
+        "import tencent: {} services, {} versions, {} operations ({} skipped: hand-written; {} idempotent: read verbs; {} paginated), {} types, {} error codes, examples {} ok / {} error samples / {} invalid / {} empty ({} mended into JSON, {} from the fallback edition, {} put back in their envelope), files {} written / {} unchanged / {} deleted, {:.2} s",
         s.services,
         s.versions,
         t.operations,
         t.skipped,
         t.idempotent,
+        t.paginated,
         t.types,
         t.error_codes,
         t.ex_ok,
@@ -458,7 +460,7 @@ fn run_huawei(root: &Path, args: &[String]) -> Result<(), String> {
         .map(|(why, n)| format!("{n} {why}"))
         .collect();
     println!(
-        "import huawei: {} services, {} versions ({} with every operation refused: not written), {} operations ({} skipped: hand-written; {refused} refused: {}), {} types, {} error codes from overlays, {} response fields read from headers, Go SDK facts for {} models ({} differ from the Python SDK's: not used), files {} written / {} unchanged / {} deleted, {:.2} s",
+        "import huawei: {} services, {} versions ({} with every operation refused: not written), {} operations ({} skipped: hand-written; {refused} refused: {}; {} paginated), {} types, {} error codes from overlays, {} response fields read from headers, Go SDK facts for {} models ({} differ from the Python SDK's: not used), files {} written / {} unchanged / {} deleted, {:.2} s",
         summary.services,
         summary.versions,
         stats.empty_versions,
@@ -469,6 +471,7 @@ fn run_huawei(root: &Path, args: &[String]) -> Result<(), String> {
         } else {
             causes.join(", ")
         },
+        stats.paginated,
         stats.types,
         stats.error_codes,
         stats.response_headers,
@@ -635,12 +638,13 @@ fn run_ucloud(root: &Path, args: &[String]) -> Result<(), String> {
     let site = site.ok_or_else(usage)?;
     let (summary, stats) = import_ucloud(&site, &services, &out)?;
     println!(
-        "import ucloud: {} services, {} operations ({} skipped: hand-written; {} idempotent: read verbs the SDK retries; {} the SDK never retries), {} types, {} base64 fields, {} error codes from overlays, files {} written / {} unchanged / {} deleted, {:.2} s",
+        "import ucloud: {} services, {} operations ({} skipped: hand-written; {} idempotent: read verbs the SDK retries; {} the SDK never retries; {} paginated), {} types, {} base64 fields, {} error codes from overlays, files {} written / {} unchanged / {} deleted, {:.2} s",
         summary.services,
         stats.operations,
         stats.skipped,
         stats.idempotent,
         stats.no_retry,
+        stats.paginated,
         stats.types,
         stats.base64,
         stats.error_codes,

@@ -29,7 +29,8 @@ pub type FieldSet = BTreeMap<String, String>;
 
 #[derive(Default, Debug)]
 pub struct OpOverlay {
-    /// Top-level keys of the operation file (`idempotent`, `rate_limit`), rendered.
+    /// Top-level keys of the operation file (`idempotent`, `rate_limit`, `pagination`;
+    /// `pagination: false` keeps the paging rule off), rendered.
     pub top: Vec<(String, String)>,
     pub request: BTreeMap<String, (FieldSet, String)>,
     pub response: BTreeMap<String, (FieldSet, String)>,
@@ -257,7 +258,10 @@ pub fn parse(file: &str, text: &str) -> (Overlay, Vec<String>) {
                             "rate_limit" if matches!(v.kind, Kind::Map(_)) => {
                                 o.top.push((k, flow(v)))
                             }
-                            "idempotent" | "rate_limit" => {
+                            "pagination" if matches!(v.kind, Kind::Map(_) | Kind::Bool(false)) => {
+                                o.top.push((k, flow(v)))
+                            }
+                            "idempotent" | "rate_limit" | "pagination" => {
                                 errs.push(at(file, v, &p, "value of the wrong kind"))
                             }
                             "request" => o.request = members(file, v, &p, &mut errs),
@@ -292,7 +296,7 @@ pub fn parse(file: &str, text: &str) -> (Overlay, Vec<String>) {
                                 file,
                                 kn,
                                 &p,
-                                "unknown key (allowed: idempotent, rate_limit, request, response, errors)",
+                                "unknown key (allowed: idempotent, rate_limit, pagination, request, response, errors)",
                             )),
                         }
                     }

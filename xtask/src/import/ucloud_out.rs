@@ -29,6 +29,8 @@ pub struct UStats {
     pub types: usize,
     pub error_codes: usize,
     pub idempotent: usize,
+    /// Actions given a `pagination:` by the paging rule.
+    pub paginated: usize,
     pub no_retry: usize,
     pub base64: usize,
 }
@@ -261,6 +263,31 @@ pub fn render(
     files
 }
 
+/// The top-level members of `schema` as the paging rule (`super::paging`) sees them.
+fn paging_members<'s>(
+    s: &'s Service,
+    schema: &str,
+    docs: &'s BTreeMap<String, String>,
+) -> Vec<super::paging::Member<'s>> {
+    use super::paging::{Kind, Member};
+    s.schemas[schema]
+        .fields
+        .iter()
+        .map(|f| Member {
+            wire: &f.wire,
+            kind: match f.ty {
+                UTy::Int => Kind::Integer,
+                UTy::Str => Kind::Str,
+                UTy::Bool => Kind::Bool,
+                UTy::List(_) => Kind::List,
+                _ => Kind::Other,
+            },
+            doc: docs.get(&f.key).map_or("", String::as_str),
+            max: None,
+        })
+        .collect()
+}
+
 fn op_spec(
     s: &Service,
     a: &Action,
@@ -285,7 +312,20 @@ fn op_spec(
     }
     let doc = if a.doc.is_empty() { &a.name } else { &a.doc };
     let _ = writeln!(out, "doc: {}", json_str(&rst_links(doc)));
-    for (k, v) in top {
+    // The importers' one paging rule; an overlay's `pagination:` wins (`false`: none).
+    if !top.iter().any(|(k, _)| k == "pagination")
+        && let Some(p) = super::paging::detect(
+            &paging_members(s, &a.request, &a.request_docs),
+            &paging_members(s, &a.response, &a.response_docs),
+        )
+    {
+        stats.paginated += 1;
+        let _ = writeln!(out, "pagination: {p}");
+    }
+    for (k, v) in top
+        .iter()
+        .filter(|(k, v)| !(k == "pagination" && v == "false"))
+    {
         let _ = writeln!(out, "{k}: {v}");
     }
     let (req_extra, resp_extra) = (ov.map(|o| &o.request), ov.map(|o| &o.response));

@@ -56,6 +56,8 @@ pub struct Stats {
     pub ex_empty: usize,
     /// Operations marked `idempotent: true` by the read-verb rule.
     pub idempotent: usize,
+    /// Operations given a `pagination:` by the paging rule.
+    pub paginated: usize,
 }
 
 /// What to render for one version.
@@ -426,7 +428,38 @@ pub fn render(r: &Render<'_>, stats: &mut Stats) -> Vec<(String, Vec<u8>)> {
             stats.idempotent += 1;
             s.push_str("idempotent: true\n");
         }
-        for (k, v) in top {
+        // The importers' one paging rule (`super::paging`); an overlay's word wins, and its
+        // `pagination: false` keeps the operation unpaged.
+        if !top.iter().any(|(k, _)| k == "pagination") {
+            let members = |obj: &str| -> Vec<super::paging::Member<'_>> {
+                api.objects
+                    .get(obj)
+                    .map(|o| o.members.as_slice())
+                    .unwrap_or_default()
+                    .iter()
+                    .map(|m| super::paging::Member {
+                        wire: &m.name,
+                        kind: match m.ty {
+                            Ty::I64 | Ty::U64 => super::paging::Kind::Integer,
+                            Ty::Str => super::paging::Kind::Str,
+                            Ty::Bool => super::paging::Kind::Bool,
+                            Ty::List(_) => super::paging::Kind::List,
+                            _ => super::paging::Kind::Other,
+                        },
+                        doc: &m.doc,
+                        max: None,
+                    })
+                    .collect()
+            };
+            if let Some(p) = super::paging::detect(&members(&a.input), &members(&a.output)) {
+                stats.paginated += 1;
+                let _ = writeln!(s, "pagination: {p}");
+            }
+        }
+        for (k, v) in top
+            .iter()
+            .filter(|(k, v)| !(k == "pagination" && v == "false"))
+        {
             let _ = writeln!(s, "{k}: {v}");
         }
         for (label, obj) in [("request", &a.input), ("response", &a.output)] {

@@ -104,6 +104,21 @@ impl super::Client {
     ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
         self.runtime.wire(&glue::OP, input)
     }
+
+    /// Every page of `ListBackupRecords` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `backup_record_response`, and [`page_size`](runtime::Paginator::page_size) sets `limit`.
+    ///
+    /// Each page is one call of [`list_backup_records`](Self::list_backup_records), retried by its rules; an error that survives them is the stream's last item. `offset` moves by the items each page holds. The walk stops at the first of: an empty page; `total_num` items walked through.
+    pub fn list_backup_records_paginator(
+        &self,
+        input: ListBackupRecordsRequest,
+    ) -> ::runtime::Paginator<
+        ListBackupRecordsRequest,
+        ListBackupRecordsResponse,
+        BackupRecordResponse,
+        ListBackupRecordsError,
+    > {
+        ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
+    }
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.
@@ -137,4 +152,39 @@ pub(crate) mod glue {
         ]);
         ::runtime::protocols::build(&OPERATION, config, fields)
     }
+
+    pub const PAGING: ::runtime::paginate::Paging = ::runtime::paginate::Paging {
+        walk: ::runtime::paginate::Walk::Offset,
+        position: "offset",
+        page_size: Some("limit"),
+        max_page_size: None,
+        items: "backup_record_response",
+        total: Some("total_num"),
+        next_cursor: None,
+        has_more: None,
+    };
+
+    pub const PAGES: ::runtime::paginate::Pages<
+        ListBackupRecordsRequest,
+        ListBackupRecordsResponse,
+        BackupRecordResponse,
+    > = ::runtime::paginate::Pages {
+        paging: &PAGING,
+        position: |r| (
+            ::runtime::paginate::count(&r.offset),
+            ::runtime::paginate::count(&r.limit),
+        ),
+        seek: |r, to| ::runtime::paginate::seek(&mut r.offset, to),
+        set_page_size: |r, n| ::runtime::paginate::seek(
+            &mut r.limit,
+            ::runtime::paginate::Seek::At(n),
+        ),
+        facts: |r| ::runtime::paginate::Facts {
+            len: r.backup_record_response.len(),
+            total: ::runtime::paginate::count(&r.total_num),
+            next_cursor: None,
+            has_more: None,
+        },
+        items: |r| r.backup_record_response,
+    };
 }

@@ -108,6 +108,21 @@ impl super::Client {
     ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
         self.runtime.wire(&glue::OP, input)
     }
+
+    /// Every page of `ListOfflineKeyAnalysisTask` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `records`, and [`page_size`](runtime::Paginator::page_size) sets `limit` (at most 10).
+    ///
+    /// Each page is one call of [`list_offline_key_analysis_task`](Self::list_offline_key_analysis_task), retried by its rules; an error that survives them is the stream's last item. `offset` moves by the items each page holds. The walk stops at the first of: an empty page; `total` items walked through.
+    pub fn list_offline_key_analysis_task_paginator(
+        &self,
+        input: ListOfflineKeyAnalysisTaskRequest,
+    ) -> ::runtime::Paginator<
+        ListOfflineKeyAnalysisTaskRequest,
+        ListOfflineKeyAnalysisTaskResponse,
+        OfflineKeyAnalysisRecord,
+        ListOfflineKeyAnalysisTaskError,
+    > {
+        ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
+    }
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.
@@ -143,4 +158,39 @@ pub(crate) mod glue {
         ]);
         ::runtime::protocols::build(&OPERATION, config, fields)
     }
+
+    pub const PAGING: ::runtime::paginate::Paging = ::runtime::paginate::Paging {
+        walk: ::runtime::paginate::Walk::Offset,
+        position: "offset",
+        page_size: Some("limit"),
+        max_page_size: Some(10u64),
+        items: "records",
+        total: Some("total"),
+        next_cursor: None,
+        has_more: None,
+    };
+
+    pub const PAGES: ::runtime::paginate::Pages<
+        ListOfflineKeyAnalysisTaskRequest,
+        ListOfflineKeyAnalysisTaskResponse,
+        OfflineKeyAnalysisRecord,
+    > = ::runtime::paginate::Pages {
+        paging: &PAGING,
+        position: |r| (
+            ::runtime::paginate::count(&r.offset),
+            ::runtime::paginate::count(&r.limit),
+        ),
+        seek: |r, to| ::runtime::paginate::seek(&mut r.offset, to),
+        set_page_size: |r, n| ::runtime::paginate::seek(
+            &mut r.limit,
+            ::runtime::paginate::Seek::At(n),
+        ),
+        facts: |r| ::runtime::paginate::Facts {
+            len: r.records.len(),
+            total: ::runtime::paginate::count(&r.total),
+            next_cursor: None,
+            has_more: None,
+        },
+        items: |r| r.records,
+    };
 }

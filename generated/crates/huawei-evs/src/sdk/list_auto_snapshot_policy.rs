@@ -122,6 +122,21 @@ impl super::Client {
     ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
         self.runtime.wire(&glue::OP, input)
     }
+
+    /// Every page of `ListAutoSnapshotPolicy` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `snapshot_policies`, and [`page_size`](runtime::Paginator::page_size) sets `limit`.
+    ///
+    /// Each page is one call of [`list_auto_snapshot_policy`](Self::list_auto_snapshot_policy), retried by its rules; an error that survives them is the stream's last item. `offset` moves by the items each page holds. The walk stops at the first of: an empty page.
+    pub fn list_auto_snapshot_policy_paginator(
+        &self,
+        input: ListAutoSnapshotPolicyRequest,
+    ) -> ::runtime::Paginator<
+        ListAutoSnapshotPolicyRequest,
+        ListAutoSnapshotPolicyResponse,
+        GetSnapshotPolicy,
+        ListAutoSnapshotPolicyError,
+    > {
+        ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
+    }
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.
@@ -159,4 +174,39 @@ pub(crate) mod glue {
         ]);
         ::runtime::protocols::build(&OPERATION, config, fields)
     }
+
+    pub const PAGING: ::runtime::paginate::Paging = ::runtime::paginate::Paging {
+        walk: ::runtime::paginate::Walk::Offset,
+        position: "offset",
+        page_size: Some("limit"),
+        max_page_size: None,
+        items: "snapshot_policies",
+        total: None,
+        next_cursor: None,
+        has_more: None,
+    };
+
+    pub const PAGES: ::runtime::paginate::Pages<
+        ListAutoSnapshotPolicyRequest,
+        ListAutoSnapshotPolicyResponse,
+        GetSnapshotPolicy,
+    > = ::runtime::paginate::Pages {
+        paging: &PAGING,
+        position: |r| (
+            ::runtime::paginate::count(&r.offset),
+            ::runtime::paginate::count(&r.limit),
+        ),
+        seek: |r, to| ::runtime::paginate::seek(&mut r.offset, to),
+        set_page_size: |r, n| ::runtime::paginate::seek(
+            &mut r.limit,
+            ::runtime::paginate::Seek::At(n),
+        ),
+        facts: |r| ::runtime::paginate::Facts {
+            len: r.snapshot_policies.len(),
+            total: None,
+            next_cursor: None,
+            has_more: None,
+        },
+        items: |r| r.snapshot_policies,
+    };
 }

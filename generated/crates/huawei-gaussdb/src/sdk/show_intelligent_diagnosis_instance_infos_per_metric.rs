@@ -109,6 +109,21 @@ impl super::Client {
     ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
         self.runtime.wire(&glue::OP, input)
     }
+
+    /// Every page of `ShowIntelligentDiagnosisInstanceInfosPerMetric` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `instance_infos`, and [`page_size`](runtime::Paginator::page_size) sets `limit` (at most 100).
+    ///
+    /// Each page is one call of [`show_intelligent_diagnosis_instance_infos_per_metric`](Self::show_intelligent_diagnosis_instance_infos_per_metric), retried by its rules; an error that survives them is the stream's last item. `offset` moves by the items each page holds. The walk stops at the first of: an empty page; `total_count` items walked through.
+    pub fn show_intelligent_diagnosis_instance_infos_per_metric_paginator(
+        &self,
+        input: ShowIntelligentDiagnosisInstanceInfosPerMetricRequest,
+    ) -> ::runtime::Paginator<
+        ShowIntelligentDiagnosisInstanceInfosPerMetricRequest,
+        ShowIntelligentDiagnosisInstanceInfosPerMetricResponse,
+        InstanceInfoForDiagnosis,
+        ShowIntelligentDiagnosisInstanceInfosPerMetricError,
+    > {
+        ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
+    }
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.
@@ -144,4 +159,39 @@ pub(crate) mod glue {
         ]);
         ::runtime::protocols::build(&OPERATION, config, fields)
     }
+
+    pub const PAGING: ::runtime::paginate::Paging = ::runtime::paginate::Paging {
+        walk: ::runtime::paginate::Walk::Offset,
+        position: "offset",
+        page_size: Some("limit"),
+        max_page_size: Some(100u64),
+        items: "instance_infos",
+        total: Some("total_count"),
+        next_cursor: None,
+        has_more: None,
+    };
+
+    pub const PAGES: ::runtime::paginate::Pages<
+        ShowIntelligentDiagnosisInstanceInfosPerMetricRequest,
+        ShowIntelligentDiagnosisInstanceInfosPerMetricResponse,
+        InstanceInfoForDiagnosis,
+    > = ::runtime::paginate::Pages {
+        paging: &PAGING,
+        position: |r| (
+            ::runtime::paginate::count(&r.offset),
+            ::runtime::paginate::count(&r.limit),
+        ),
+        seek: |r, to| ::runtime::paginate::seek(&mut r.offset, to),
+        set_page_size: |r, n| ::runtime::paginate::seek(
+            &mut r.limit,
+            ::runtime::paginate::Seek::At(n),
+        ),
+        facts: |r| ::runtime::paginate::Facts {
+            len: r.instance_infos.len(),
+            total: ::runtime::paginate::count(&r.total_count),
+            next_cursor: None,
+            has_more: None,
+        },
+        items: |r| r.instance_infos,
+    };
 }

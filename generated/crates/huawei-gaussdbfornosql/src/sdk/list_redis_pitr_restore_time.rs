@@ -109,6 +109,21 @@ impl super::Client {
     ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
         self.runtime.wire(&glue::OP, input)
     }
+
+    /// Every page of `ListRedisPitrRestoreTime` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `restore_time`, and [`page_size`](runtime::Paginator::page_size) sets `limit` (at most 300).
+    ///
+    /// Each page is one call of [`list_redis_pitr_restore_time`](Self::list_redis_pitr_restore_time), retried by its rules; an error that survives them is the stream's last item. `offset` moves by the items each page holds. The walk stops at the first of: an empty page; `total_count` items walked through.
+    pub fn list_redis_pitr_restore_time_paginator(
+        &self,
+        input: ListRedisPitrRestoreTimeRequest,
+    ) -> ::runtime::Paginator<
+        ListRedisPitrRestoreTimeRequest,
+        ListRedisPitrRestoreTimeResponse,
+        String,
+        ListRedisPitrRestoreTimeError,
+    > {
+        ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
+    }
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.
@@ -142,4 +157,39 @@ pub(crate) mod glue {
         ]);
         ::runtime::protocols::build(&OPERATION, config, fields)
     }
+
+    pub const PAGING: ::runtime::paginate::Paging = ::runtime::paginate::Paging {
+        walk: ::runtime::paginate::Walk::Offset,
+        position: "offset",
+        page_size: Some("limit"),
+        max_page_size: Some(300u64),
+        items: "restore_time",
+        total: Some("total_count"),
+        next_cursor: None,
+        has_more: None,
+    };
+
+    pub const PAGES: ::runtime::paginate::Pages<
+        ListRedisPitrRestoreTimeRequest,
+        ListRedisPitrRestoreTimeResponse,
+        String,
+    > = ::runtime::paginate::Pages {
+        paging: &PAGING,
+        position: |r| (
+            ::runtime::paginate::count(&r.offset),
+            ::runtime::paginate::count(&r.limit),
+        ),
+        seek: |r, to| ::runtime::paginate::seek(&mut r.offset, to),
+        set_page_size: |r, n| ::runtime::paginate::seek(
+            &mut r.limit,
+            ::runtime::paginate::Seek::At(n),
+        ),
+        facts: |r| ::runtime::paginate::Facts {
+            len: r.restore_time.len(),
+            total: ::runtime::paginate::count(&r.total_count),
+            next_cursor: None,
+            has_more: None,
+        },
+        items: |r| r.restore_time,
+    };
 }

@@ -110,6 +110,21 @@ impl super::Client {
     ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
         self.runtime.wire(&glue::OP, input)
     }
+
+    /// Every page of `ListAuthorizedDbUsers` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `users`, and [`page_size`](runtime::Paginator::page_size) sets `limit` (at most 100).
+    ///
+    /// Each page is one call of [`list_authorized_db_users`](Self::list_authorized_db_users), retried by its rules; an error that survives them is the stream's last item. `page` counts pages from 1. The walk stops at the first of: an empty page; `total_count` items walked through.
+    pub fn list_authorized_db_users_paginator(
+        &self,
+        input: ListAuthorizedDbUsersRequest,
+    ) -> ::runtime::Paginator<
+        ListAuthorizedDbUsersRequest,
+        ListAuthorizedDbUsersResponse,
+        UserWithPrivilege,
+        ListAuthorizedDbUsersError,
+    > {
+        ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
+    }
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.
@@ -143,4 +158,41 @@ pub(crate) mod glue {
         ]);
         ::runtime::protocols::build(&OPERATION, config, fields)
     }
+
+    pub const PAGING: ::runtime::paginate::Paging = ::runtime::paginate::Paging {
+        walk: ::runtime::paginate::Walk::Page {
+            first: 1u64,
+        },
+        position: "page",
+        page_size: Some("limit"),
+        max_page_size: Some(100u64),
+        items: "users",
+        total: Some("total_count"),
+        next_cursor: None,
+        has_more: None,
+    };
+
+    pub const PAGES: ::runtime::paginate::Pages<
+        ListAuthorizedDbUsersRequest,
+        ListAuthorizedDbUsersResponse,
+        UserWithPrivilege,
+    > = ::runtime::paginate::Pages {
+        paging: &PAGING,
+        position: |r| (
+            ::runtime::paginate::count(&r.page),
+            ::runtime::paginate::count(&r.limit),
+        ),
+        seek: |r, to| ::runtime::paginate::seek(&mut r.page, to),
+        set_page_size: |r, n| ::runtime::paginate::seek(
+            &mut r.limit,
+            ::runtime::paginate::Seek::At(n),
+        ),
+        facts: |r| ::runtime::paginate::Facts {
+            len: r.users.len(),
+            total: ::runtime::paginate::count(&r.total_count),
+            next_cursor: None,
+            has_more: None,
+        },
+        items: |r| r.users,
+    };
 }

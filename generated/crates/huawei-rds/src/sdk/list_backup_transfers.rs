@@ -131,6 +131,21 @@ impl super::Client {
     ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
         self.runtime.wire(&glue::OP, input)
     }
+
+    /// Every page of `ListBackupTransfers` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `transfer_list`, and [`page_size`](runtime::Paginator::page_size) sets `limit`.
+    ///
+    /// Each page is one call of [`list_backup_transfers`](Self::list_backup_transfers), retried by its rules; an error that survives them is the stream's last item. `offset` counts pages from 1. The walk stops at the first of: an empty page; `total` items walked through.
+    pub fn list_backup_transfers_paginator(
+        &self,
+        input: ListBackupTransfersRequest,
+    ) -> ::runtime::Paginator<
+        ListBackupTransfersRequest,
+        ListBackupTransfersResponse,
+        BackupTransferInfo,
+        ListBackupTransfersError,
+    > {
+        ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
+    }
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.
@@ -169,4 +184,41 @@ pub(crate) mod glue {
         ]);
         ::runtime::protocols::build(&OPERATION, config, fields)
     }
+
+    pub const PAGING: ::runtime::paginate::Paging = ::runtime::paginate::Paging {
+        walk: ::runtime::paginate::Walk::Page {
+            first: 1u64,
+        },
+        position: "offset",
+        page_size: Some("limit"),
+        max_page_size: None,
+        items: "transfer_list",
+        total: Some("total"),
+        next_cursor: None,
+        has_more: None,
+    };
+
+    pub const PAGES: ::runtime::paginate::Pages<
+        ListBackupTransfersRequest,
+        ListBackupTransfersResponse,
+        BackupTransferInfo,
+    > = ::runtime::paginate::Pages {
+        paging: &PAGING,
+        position: |r| (
+            ::runtime::paginate::count(&r.offset),
+            ::runtime::paginate::count(&r.limit),
+        ),
+        seek: |r, to| ::runtime::paginate::seek(&mut r.offset, to),
+        set_page_size: |r, n| ::runtime::paginate::seek(
+            &mut r.limit,
+            ::runtime::paginate::Seek::At(n),
+        ),
+        facts: |r| ::runtime::paginate::Facts {
+            len: r.transfer_list.len(),
+            total: ::runtime::paginate::count(&r.total),
+            next_cursor: None,
+            has_more: None,
+        },
+        items: |r| r.transfer_list,
+    };
 }

@@ -113,6 +113,21 @@ impl super::Client {
     ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
         self.runtime.wire(&glue::OP, input)
     }
+
+    /// Every page of `ShowIntelligentKillSessionHistory` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `history`, and [`page_size`](runtime::Paginator::page_size) sets `page_size`.
+    ///
+    /// Each page is one call of [`show_intelligent_kill_session_history`](Self::show_intelligent_kill_session_history), retried by its rules; an error that survives them is the stream's last item. `page_num` counts pages from 1. The walk stops at the first of: an empty page; `total_count` items walked through.
+    pub fn show_intelligent_kill_session_history_paginator(
+        &self,
+        input: ShowIntelligentKillSessionHistoryRequest,
+    ) -> ::runtime::Paginator<
+        ShowIntelligentKillSessionHistoryRequest,
+        ShowIntelligentKillSessionHistoryResponse,
+        IntelligentKillSessionHistory,
+        ShowIntelligentKillSessionHistoryError,
+    > {
+        ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
+    }
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.
@@ -149,4 +164,41 @@ pub(crate) mod glue {
         ]);
         ::runtime::protocols::build(&OPERATION, config, fields)
     }
+
+    pub const PAGING: ::runtime::paginate::Paging = ::runtime::paginate::Paging {
+        walk: ::runtime::paginate::Walk::Page {
+            first: 1u64,
+        },
+        position: "page_num",
+        page_size: Some("page_size"),
+        max_page_size: None,
+        items: "history",
+        total: Some("total_count"),
+        next_cursor: None,
+        has_more: None,
+    };
+
+    pub const PAGES: ::runtime::paginate::Pages<
+        ShowIntelligentKillSessionHistoryRequest,
+        ShowIntelligentKillSessionHistoryResponse,
+        IntelligentKillSessionHistory,
+    > = ::runtime::paginate::Pages {
+        paging: &PAGING,
+        position: |r| (
+            ::runtime::paginate::count(&r.page_num),
+            ::runtime::paginate::count(&r.page_size),
+        ),
+        seek: |r, to| ::runtime::paginate::seek(&mut r.page_num, to),
+        set_page_size: |r, n| ::runtime::paginate::seek(
+            &mut r.page_size,
+            ::runtime::paginate::Seek::At(n),
+        ),
+        facts: |r| ::runtime::paginate::Facts {
+            len: r.history.len(),
+            total: ::runtime::paginate::count(&r.total_count),
+            next_cursor: None,
+            has_more: None,
+        },
+        items: |r| r.history,
+    };
 }

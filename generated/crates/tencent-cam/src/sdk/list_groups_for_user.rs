@@ -98,6 +98,21 @@ impl super::Client {
     ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
         self.runtime.wire(&glue::OP, input)
     }
+
+    /// Every page of `ListGroupsForUser` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `GroupInfo`, and [`page_size`](runtime::Paginator::page_size) sets `Rp`.
+    ///
+    /// Each page is one call of [`list_groups_for_user`](Self::list_groups_for_user), retried by its rules; an error that survives them is the stream's last item. `Page` counts pages from 1. The walk stops at the first of: an empty page; `TotalNum` items walked through.
+    pub fn list_groups_for_user_paginator(
+        &self,
+        input: ListGroupsForUserRequest,
+    ) -> ::runtime::Paginator<
+        ListGroupsForUserRequest,
+        ListGroupsForUserResponse,
+        GroupInfo,
+        ListGroupsForUserError,
+    > {
+        ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
+    }
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.
@@ -127,4 +142,41 @@ pub(crate) mod glue {
         ]);
         ::runtime::protocols::build(&OPERATION, config, fields)
     }
+
+    pub const PAGING: ::runtime::paginate::Paging = ::runtime::paginate::Paging {
+        walk: ::runtime::paginate::Walk::Page {
+            first: 1u64,
+        },
+        position: "Page",
+        page_size: Some("Rp"),
+        max_page_size: None,
+        items: "GroupInfo",
+        total: Some("TotalNum"),
+        next_cursor: None,
+        has_more: None,
+    };
+
+    pub const PAGES: ::runtime::paginate::Pages<
+        ListGroupsForUserRequest,
+        ListGroupsForUserResponse,
+        GroupInfo,
+    > = ::runtime::paginate::Pages {
+        paging: &PAGING,
+        position: |r| (
+            ::runtime::paginate::count(&r.page),
+            ::runtime::paginate::count(&r.rp),
+        ),
+        seek: |r, to| ::runtime::paginate::seek(&mut r.page, to),
+        set_page_size: |r, n| ::runtime::paginate::seek(
+            &mut r.rp,
+            ::runtime::paginate::Seek::At(n),
+        ),
+        facts: |r| ::runtime::paginate::Facts {
+            len: r.group_info.len(),
+            total: ::runtime::paginate::count(&r.total_num),
+            next_cursor: None,
+            has_more: None,
+        },
+        items: |r| r.group_info,
+    };
 }

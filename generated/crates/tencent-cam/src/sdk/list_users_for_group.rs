@@ -94,6 +94,21 @@ impl super::Client {
     ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
         self.runtime.wire(&glue::OP, input)
     }
+
+    /// Every page of `ListUsersForGroup` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `UserInfo`, and [`page_size`](runtime::Paginator::page_size) sets `Rp`.
+    ///
+    /// Each page is one call of [`list_users_for_group`](Self::list_users_for_group), retried by its rules; an error that survives them is the stream's last item. `Page` counts pages from 1. The walk stops at the first of: an empty page; `TotalNum` items walked through.
+    pub fn list_users_for_group_paginator(
+        &self,
+        input: ListUsersForGroupRequest,
+    ) -> ::runtime::Paginator<
+        ListUsersForGroupRequest,
+        ListUsersForGroupResponse,
+        GroupMemberInfo,
+        ListUsersForGroupError,
+    > {
+        ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
+    }
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.
@@ -122,4 +137,41 @@ pub(crate) mod glue {
         ]);
         ::runtime::protocols::build(&OPERATION, config, fields)
     }
+
+    pub const PAGING: ::runtime::paginate::Paging = ::runtime::paginate::Paging {
+        walk: ::runtime::paginate::Walk::Page {
+            first: 1u64,
+        },
+        position: "Page",
+        page_size: Some("Rp"),
+        max_page_size: None,
+        items: "UserInfo",
+        total: Some("TotalNum"),
+        next_cursor: None,
+        has_more: None,
+    };
+
+    pub const PAGES: ::runtime::paginate::Pages<
+        ListUsersForGroupRequest,
+        ListUsersForGroupResponse,
+        GroupMemberInfo,
+    > = ::runtime::paginate::Pages {
+        paging: &PAGING,
+        position: |r| (
+            ::runtime::paginate::count(&r.page),
+            ::runtime::paginate::count(&r.rp),
+        ),
+        seek: |r, to| ::runtime::paginate::seek(&mut r.page, to),
+        set_page_size: |r, n| ::runtime::paginate::seek(
+            &mut r.rp,
+            ::runtime::paginate::Seek::At(n),
+        ),
+        facts: |r| ::runtime::paginate::Facts {
+            len: r.user_info.len(),
+            total: ::runtime::paginate::count(&r.total_num),
+            next_cursor: None,
+            has_more: None,
+        },
+        items: |r| r.user_info,
+    };
 }

@@ -106,6 +106,21 @@ impl super::Client {
     ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
         self.runtime.wire(&glue::OP, input)
     }
+
+    /// Every page of `DescribeBackUpJob` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `BackUpJobs`, and [`page_size`](runtime::Paginator::page_size) sets `PageSize`.
+    ///
+    /// Each page is one call of [`describe_back_up_job`](Self::describe_back_up_job), retried by its rules; an error that survives them is the stream's last item. `PageNum` counts pages from 1. The walk stops at the first of: an empty page.
+    pub fn describe_back_up_job_paginator(
+        &self,
+        input: DescribeBackUpJobRequest,
+    ) -> ::runtime::Paginator<
+        DescribeBackUpJobRequest,
+        DescribeBackUpJobResponse,
+        BackUpJobDisplay,
+        DescribeBackUpJobError,
+    > {
+        ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
+    }
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.
@@ -137,4 +152,41 @@ pub(crate) mod glue {
         ]);
         ::runtime::protocols::build(&OPERATION, config, fields)
     }
+
+    pub const PAGING: ::runtime::paginate::Paging = ::runtime::paginate::Paging {
+        walk: ::runtime::paginate::Walk::Page {
+            first: 1u64,
+        },
+        position: "PageNum",
+        page_size: Some("PageSize"),
+        max_page_size: None,
+        items: "BackUpJobs",
+        total: None,
+        next_cursor: None,
+        has_more: None,
+    };
+
+    pub const PAGES: ::runtime::paginate::Pages<
+        DescribeBackUpJobRequest,
+        DescribeBackUpJobResponse,
+        BackUpJobDisplay,
+    > = ::runtime::paginate::Pages {
+        paging: &PAGING,
+        position: |r| (
+            ::runtime::paginate::count(&r.page_num),
+            ::runtime::paginate::count(&r.page_size),
+        ),
+        seek: |r, to| ::runtime::paginate::seek(&mut r.page_num, to),
+        set_page_size: |r, n| ::runtime::paginate::seek(
+            &mut r.page_size,
+            ::runtime::paginate::Seek::At(n),
+        ),
+        facts: |r| ::runtime::paginate::Facts {
+            len: r.back_up_jobs.len(),
+            total: None,
+            next_cursor: None,
+            has_more: None,
+        },
+        items: |r| r.back_up_jobs,
+    };
 }

@@ -124,6 +124,21 @@ impl super::Client {
     ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
         self.runtime.wire(&glue::OP, input)
     }
+
+    /// Every page of `DescribeInstanceOperationHistory` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `Operations`, and [`page_size`](runtime::Paginator::page_size) sets `PageSize`.
+    ///
+    /// Each page is one call of [`describe_instance_operation_history`](Self::describe_instance_operation_history), retried by its rules; an error that survives them is the stream's last item. `PageNum` counts pages from 1. The walk stops at the first of: an empty page; `TotalCount` items walked through.
+    pub fn describe_instance_operation_history_paginator(
+        &self,
+        input: DescribeInstanceOperationHistoryRequest,
+    ) -> ::runtime::Paginator<
+        DescribeInstanceOperationHistoryRequest,
+        DescribeInstanceOperationHistoryResponse,
+        InstanceOperation,
+        DescribeInstanceOperationHistoryError,
+    > {
+        ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
+    }
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.
@@ -159,4 +174,41 @@ pub(crate) mod glue {
         ]);
         ::runtime::protocols::build(&OPERATION, config, fields)
     }
+
+    pub const PAGING: ::runtime::paginate::Paging = ::runtime::paginate::Paging {
+        walk: ::runtime::paginate::Walk::Page {
+            first: 1u64,
+        },
+        position: "PageNum",
+        page_size: Some("PageSize"),
+        max_page_size: None,
+        items: "Operations",
+        total: Some("TotalCount"),
+        next_cursor: None,
+        has_more: None,
+    };
+
+    pub const PAGES: ::runtime::paginate::Pages<
+        DescribeInstanceOperationHistoryRequest,
+        DescribeInstanceOperationHistoryResponse,
+        InstanceOperation,
+    > = ::runtime::paginate::Pages {
+        paging: &PAGING,
+        position: |r| (
+            ::runtime::paginate::count(&r.page_num),
+            ::runtime::paginate::count(&r.page_size),
+        ),
+        seek: |r, to| ::runtime::paginate::seek(&mut r.page_num, to),
+        set_page_size: |r, n| ::runtime::paginate::seek(
+            &mut r.page_size,
+            ::runtime::paginate::Seek::At(n),
+        ),
+        facts: |r| ::runtime::paginate::Facts {
+            len: r.operations.len(),
+            total: ::runtime::paginate::count(&r.total_count),
+            next_cursor: None,
+            has_more: None,
+        },
+        items: |r| r.operations,
+    };
 }

@@ -169,6 +169,21 @@ impl super::Client {
     ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
         self.runtime.wire(&glue::OP, input)
     }
+
+    /// Every page of `DescribeQueryAnalyse` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `QueryDetails`, and [`page_size`](runtime::Paginator::page_size) sets `PageSize`.
+    ///
+    /// Each page is one call of [`describe_query_analyse`](Self::describe_query_analyse), retried by its rules; an error that survives them is the stream's last item. `PageNum` counts pages from 1. The walk stops at the first of: an empty page; `TotalCount` items walked through.
+    pub fn describe_query_analyse_paginator(
+        &self,
+        input: DescribeQueryAnalyseRequest,
+    ) -> ::runtime::Paginator<
+        DescribeQueryAnalyseRequest,
+        DescribeQueryAnalyseResponse,
+        QueryDetails,
+        DescribeQueryAnalyseError,
+    > {
+        ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
+    }
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.
@@ -208,4 +223,41 @@ pub(crate) mod glue {
         ]);
         ::runtime::protocols::build(&OPERATION, config, fields)
     }
+
+    pub const PAGING: ::runtime::paginate::Paging = ::runtime::paginate::Paging {
+        walk: ::runtime::paginate::Walk::Page {
+            first: 1u64,
+        },
+        position: "PageNum",
+        page_size: Some("PageSize"),
+        max_page_size: None,
+        items: "QueryDetails",
+        total: Some("TotalCount"),
+        next_cursor: None,
+        has_more: None,
+    };
+
+    pub const PAGES: ::runtime::paginate::Pages<
+        DescribeQueryAnalyseRequest,
+        DescribeQueryAnalyseResponse,
+        QueryDetails,
+    > = ::runtime::paginate::Pages {
+        paging: &PAGING,
+        position: |r| (
+            ::runtime::paginate::count(&r.page_num),
+            ::runtime::paginate::count(&r.page_size),
+        ),
+        seek: |r, to| ::runtime::paginate::seek(&mut r.page_num, to),
+        set_page_size: |r, n| ::runtime::paginate::seek(
+            &mut r.page_size,
+            ::runtime::paginate::Seek::At(n),
+        ),
+        facts: |r| ::runtime::paginate::Facts {
+            len: r.query_details.len(),
+            total: ::runtime::paginate::count(&r.total_count),
+            next_cursor: None,
+            has_more: None,
+        },
+        items: |r| r.query_details,
+    };
 }

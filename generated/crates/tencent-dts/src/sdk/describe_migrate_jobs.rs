@@ -117,6 +117,21 @@ impl super::Client {
     ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
         self.runtime.wire(&glue::OP, input)
     }
+
+    /// Every page of `DescribeMigrateJobs` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `JobList`, and [`page_size`](runtime::Paginator::page_size) sets `Limit` (at most 100).
+    ///
+    /// Each page is one call of [`describe_migrate_jobs`](Self::describe_migrate_jobs), retried by its rules; an error that survives them is the stream's last item. `Offset` moves by the items each page holds. The walk stops at the first of: an empty page; `TotalCount` items walked through.
+    pub fn describe_migrate_jobs_paginator(
+        &self,
+        input: DescribeMigrateJobsRequest,
+    ) -> ::runtime::Paginator<
+        DescribeMigrateJobsRequest,
+        DescribeMigrateJobsResponse,
+        MigrateJobInfo,
+        DescribeMigrateJobsError,
+    > {
+        ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
+    }
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.
@@ -149,4 +164,39 @@ pub(crate) mod glue {
         ]);
         ::runtime::protocols::build(&OPERATION, config, fields)
     }
+
+    pub const PAGING: ::runtime::paginate::Paging = ::runtime::paginate::Paging {
+        walk: ::runtime::paginate::Walk::Offset,
+        position: "Offset",
+        page_size: Some("Limit"),
+        max_page_size: Some(100u64),
+        items: "JobList",
+        total: Some("TotalCount"),
+        next_cursor: None,
+        has_more: None,
+    };
+
+    pub const PAGES: ::runtime::paginate::Pages<
+        DescribeMigrateJobsRequest,
+        DescribeMigrateJobsResponse,
+        MigrateJobInfo,
+    > = ::runtime::paginate::Pages {
+        paging: &PAGING,
+        position: |r| (
+            ::runtime::paginate::count(&r.offset),
+            ::runtime::paginate::count(&r.limit),
+        ),
+        seek: |r, to| ::runtime::paginate::seek(&mut r.offset, to),
+        set_page_size: |r, n| ::runtime::paginate::seek(
+            &mut r.limit,
+            ::runtime::paginate::Seek::At(n),
+        ),
+        facts: |r| ::runtime::paginate::Facts {
+            len: r.job_list.len(),
+            total: ::runtime::paginate::count(&r.total_count),
+            next_cursor: None,
+            has_more: None,
+        },
+        items: |r| r.job_list,
+    };
 }

@@ -126,6 +126,21 @@ impl super::Client {
     ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
         self.runtime.wire(&glue::OP, input)
     }
+
+    /// Every page of `DescribeSlowLogPatterns` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `SlowLogPatterns`, and [`page_size`](runtime::Paginator::page_size) sets `Limit` (at most 100).
+    ///
+    /// Each page is one call of [`describe_slow_log_patterns`](Self::describe_slow_log_patterns), retried by its rules; an error that survives them is the stream's last item. `Offset` moves by the items each page holds. The walk stops at the first of: an empty page; `Count` items walked through.
+    pub fn describe_slow_log_patterns_paginator(
+        &self,
+        input: DescribeSlowLogPatternsRequest,
+    ) -> ::runtime::Paginator<
+        DescribeSlowLogPatternsRequest,
+        DescribeSlowLogPatternsResponse,
+        SlowLogPattern,
+        DescribeSlowLogPatternsError,
+    > {
+        ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
+    }
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.
@@ -158,4 +173,39 @@ pub(crate) mod glue {
         ]);
         ::runtime::protocols::build(&OPERATION, config, fields)
     }
+
+    pub const PAGING: ::runtime::paginate::Paging = ::runtime::paginate::Paging {
+        walk: ::runtime::paginate::Walk::Offset,
+        position: "Offset",
+        page_size: Some("Limit"),
+        max_page_size: Some(100u64),
+        items: "SlowLogPatterns",
+        total: Some("Count"),
+        next_cursor: None,
+        has_more: None,
+    };
+
+    pub const PAGES: ::runtime::paginate::Pages<
+        DescribeSlowLogPatternsRequest,
+        DescribeSlowLogPatternsResponse,
+        SlowLogPattern,
+    > = ::runtime::paginate::Pages {
+        paging: &PAGING,
+        position: |r| (
+            ::runtime::paginate::count(&r.offset),
+            ::runtime::paginate::count(&r.limit),
+        ),
+        seek: |r, to| ::runtime::paginate::seek(&mut r.offset, to),
+        set_page_size: |r, n| ::runtime::paginate::seek(
+            &mut r.limit,
+            ::runtime::paginate::Seek::At(n),
+        ),
+        facts: |r| ::runtime::paginate::Facts {
+            len: r.slow_log_patterns.len(),
+            total: ::runtime::paginate::count(&r.count),
+            next_cursor: None,
+            has_more: None,
+        },
+        items: |r| r.slow_log_patterns,
+    };
 }

@@ -105,6 +105,21 @@ impl super::Client {
     ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
         self.runtime.wire(&glue::OP, input)
     }
+
+    /// Every page of `DescribeReadOnlyGroups` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `ReadOnlyGroupList`, and [`page_size`](runtime::Paginator::page_size) sets `PageSize` (at most 99).
+    ///
+    /// Each page is one call of [`describe_read_only_groups`](Self::describe_read_only_groups), retried by its rules; an error that survives them is the stream's last item. `PageNumber` counts pages from 1. The walk stops at the first of: an empty page; a page shorter than a page size of at most 99.
+    pub fn describe_read_only_groups_paginator(
+        &self,
+        input: DescribeReadOnlyGroupsRequest,
+    ) -> ::runtime::Paginator<
+        DescribeReadOnlyGroupsRequest,
+        DescribeReadOnlyGroupsResponse,
+        ReadOnlyGroup,
+        DescribeReadOnlyGroupsError,
+    > {
+        ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
+    }
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.
@@ -135,4 +150,41 @@ pub(crate) mod glue {
         ]);
         ::runtime::protocols::build(&OPERATION, config, fields)
     }
+
+    pub const PAGING: ::runtime::paginate::Paging = ::runtime::paginate::Paging {
+        walk: ::runtime::paginate::Walk::Page {
+            first: 1u64,
+        },
+        position: "PageNumber",
+        page_size: Some("PageSize"),
+        max_page_size: Some(99u64),
+        items: "ReadOnlyGroupList",
+        total: None,
+        next_cursor: None,
+        has_more: None,
+    };
+
+    pub const PAGES: ::runtime::paginate::Pages<
+        DescribeReadOnlyGroupsRequest,
+        DescribeReadOnlyGroupsResponse,
+        ReadOnlyGroup,
+    > = ::runtime::paginate::Pages {
+        paging: &PAGING,
+        position: |r| (
+            ::runtime::paginate::count(&r.page_number),
+            ::runtime::paginate::count(&r.page_size),
+        ),
+        seek: |r, to| ::runtime::paginate::seek(&mut r.page_number, to),
+        set_page_size: |r, n| ::runtime::paginate::seek(
+            &mut r.page_size,
+            ::runtime::paginate::Seek::At(n),
+        ),
+        facts: |r| ::runtime::paginate::Facts {
+            len: r.read_only_group_list.len(),
+            total: None,
+            next_cursor: None,
+            has_more: None,
+        },
+        items: |r| r.read_only_group_list,
+    };
 }

@@ -135,6 +135,21 @@ impl super::Client {
     ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
         self.runtime.wire(&glue::OP, input)
     }
+
+    /// Every page of `DescribeInstanceEvents` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `RedisInstanceEvents`, and [`page_size`](runtime::Paginator::page_size) sets `PageSize` (at most 100).
+    ///
+    /// Each page is one call of [`describe_instance_events`](Self::describe_instance_events), retried by its rules; an error that survives them is the stream's last item. `PageNo` counts pages from 1. The walk stops at the first of: an empty page; `TotalCount` items walked through.
+    pub fn describe_instance_events_paginator(
+        &self,
+        input: DescribeInstanceEventsRequest,
+    ) -> ::runtime::Paginator<
+        DescribeInstanceEventsRequest,
+        DescribeInstanceEventsResponse,
+        RedisInstanceEvent,
+        DescribeInstanceEventsError,
+    > {
+        ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
+    }
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.
@@ -168,4 +183,41 @@ pub(crate) mod glue {
         ]);
         ::runtime::protocols::build(&OPERATION, config, fields)
     }
+
+    pub const PAGING: ::runtime::paginate::Paging = ::runtime::paginate::Paging {
+        walk: ::runtime::paginate::Walk::Page {
+            first: 1u64,
+        },
+        position: "PageNo",
+        page_size: Some("PageSize"),
+        max_page_size: Some(100u64),
+        items: "RedisInstanceEvents",
+        total: Some("TotalCount"),
+        next_cursor: None,
+        has_more: None,
+    };
+
+    pub const PAGES: ::runtime::paginate::Pages<
+        DescribeInstanceEventsRequest,
+        DescribeInstanceEventsResponse,
+        RedisInstanceEvent,
+    > = ::runtime::paginate::Pages {
+        paging: &PAGING,
+        position: |r| (
+            ::runtime::paginate::count(&r.page_no),
+            ::runtime::paginate::count(&r.page_size),
+        ),
+        seek: |r, to| ::runtime::paginate::seek(&mut r.page_no, to),
+        set_page_size: |r, n| ::runtime::paginate::seek(
+            &mut r.page_size,
+            ::runtime::paginate::Seek::At(n),
+        ),
+        facts: |r| ::runtime::paginate::Facts {
+            len: r.redis_instance_events.len(),
+            total: ::runtime::paginate::count(&r.total_count),
+            next_cursor: None,
+            has_more: None,
+        },
+        items: |r| r.redis_instance_events,
+    };
 }

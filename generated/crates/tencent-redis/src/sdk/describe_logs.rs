@@ -162,6 +162,21 @@ impl super::Client {
     ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
         self.runtime.wire(&glue::OP, input)
     }
+
+    /// Every page of `DescribeLogs` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `Items`, and [`page_size`](runtime::Paginator::page_size) sets `Limit` (at most 100).
+    ///
+    /// Each page is one call of [`describe_logs`](Self::describe_logs), retried by its rules; an error that survives them is the stream's last item. `Offset` counts pages from 1. The walk stops at the first of: an empty page; `TotalCount` items walked through.
+    pub fn describe_logs_paginator(
+        &self,
+        input: DescribeLogsRequest,
+    ) -> ::runtime::Paginator<
+        DescribeLogsRequest,
+        DescribeLogsResponse,
+        LogResult,
+        DescribeLogsError,
+    > {
+        ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
+    }
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.
@@ -196,4 +211,41 @@ pub(crate) mod glue {
         ]);
         ::runtime::protocols::build(&OPERATION, config, fields)
     }
+
+    pub const PAGING: ::runtime::paginate::Paging = ::runtime::paginate::Paging {
+        walk: ::runtime::paginate::Walk::Page {
+            first: 1u64,
+        },
+        position: "Offset",
+        page_size: Some("Limit"),
+        max_page_size: Some(100u64),
+        items: "Items",
+        total: Some("TotalCount"),
+        next_cursor: None,
+        has_more: None,
+    };
+
+    pub const PAGES: ::runtime::paginate::Pages<
+        DescribeLogsRequest,
+        DescribeLogsResponse,
+        LogResult,
+    > = ::runtime::paginate::Pages {
+        paging: &PAGING,
+        position: |r| (
+            ::runtime::paginate::count(&r.offset),
+            ::runtime::paginate::count(&r.limit),
+        ),
+        seek: |r, to| ::runtime::paginate::seek(&mut r.offset, to),
+        set_page_size: |r, n| ::runtime::paginate::seek(
+            &mut r.limit,
+            ::runtime::paginate::Seek::At(n),
+        ),
+        facts: |r| ::runtime::paginate::Facts {
+            len: r.items.len(),
+            total: ::runtime::paginate::count(&r.total_count),
+            next_cursor: None,
+            has_more: None,
+        },
+        items: |r| r.items,
+    };
 }

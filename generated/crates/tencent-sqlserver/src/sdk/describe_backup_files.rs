@@ -118,6 +118,21 @@ impl super::Client {
     ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
         self.runtime.wire(&glue::OP, input)
     }
+
+    /// Every page of `DescribeBackupFiles` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `BackupFiles`, and [`page_size`](runtime::Paginator::page_size) sets `Limit` (at most 100).
+    ///
+    /// Each page is one call of [`describe_backup_files`](Self::describe_backup_files), retried by its rules; an error that survives them is the stream's last item. `Offset` counts pages from 1. The walk stops at the first of: an empty page; `TotalCount` items walked through.
+    pub fn describe_backup_files_paginator(
+        &self,
+        input: DescribeBackupFilesRequest,
+    ) -> ::runtime::Paginator<
+        DescribeBackupFilesRequest,
+        DescribeBackupFilesResponse,
+        BackupFile,
+        DescribeBackupFilesError,
+    > {
+        ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
+    }
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.
@@ -150,4 +165,41 @@ pub(crate) mod glue {
         ]);
         ::runtime::protocols::build(&OPERATION, config, fields)
     }
+
+    pub const PAGING: ::runtime::paginate::Paging = ::runtime::paginate::Paging {
+        walk: ::runtime::paginate::Walk::Page {
+            first: 1u64,
+        },
+        position: "Offset",
+        page_size: Some("Limit"),
+        max_page_size: Some(100u64),
+        items: "BackupFiles",
+        total: Some("TotalCount"),
+        next_cursor: None,
+        has_more: None,
+    };
+
+    pub const PAGES: ::runtime::paginate::Pages<
+        DescribeBackupFilesRequest,
+        DescribeBackupFilesResponse,
+        BackupFile,
+    > = ::runtime::paginate::Pages {
+        paging: &PAGING,
+        position: |r| (
+            ::runtime::paginate::count(&r.offset),
+            ::runtime::paginate::count(&r.limit),
+        ),
+        seek: |r, to| ::runtime::paginate::seek(&mut r.offset, to),
+        set_page_size: |r, n| ::runtime::paginate::seek(
+            &mut r.limit,
+            ::runtime::paginate::Seek::At(n),
+        ),
+        facts: |r| ::runtime::paginate::Facts {
+            len: r.backup_files.len(),
+            total: ::runtime::paginate::count(&r.total_count),
+            next_cursor: None,
+            has_more: None,
+        },
+        items: |r| r.backup_files,
+    };
 }

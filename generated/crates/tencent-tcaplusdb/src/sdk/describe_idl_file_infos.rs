@@ -108,6 +108,21 @@ impl super::Client {
     ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
         self.runtime.wire(&glue::OP, input)
     }
+
+    /// Every page of `DescribeIdlFileInfos` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `IdlFileInfos`, and [`page_size`](runtime::Paginator::page_size) sets `Limit`.
+    ///
+    /// Each page is one call of [`describe_idl_file_infos`](Self::describe_idl_file_infos), retried by its rules; an error that survives them is the stream's last item. `Offset` moves by the items each page holds. The walk stops at the first of: an empty page; `TotalCount` items walked through.
+    pub fn describe_idl_file_infos_paginator(
+        &self,
+        input: DescribeIdlFileInfosRequest,
+    ) -> ::runtime::Paginator<
+        DescribeIdlFileInfosRequest,
+        DescribeIdlFileInfosResponse,
+        IdlFileInfo,
+        DescribeIdlFileInfosError,
+    > {
+        ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
+    }
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.
@@ -138,4 +153,39 @@ pub(crate) mod glue {
         ]);
         ::runtime::protocols::build(&OPERATION, config, fields)
     }
+
+    pub const PAGING: ::runtime::paginate::Paging = ::runtime::paginate::Paging {
+        walk: ::runtime::paginate::Walk::Offset,
+        position: "Offset",
+        page_size: Some("Limit"),
+        max_page_size: None,
+        items: "IdlFileInfos",
+        total: Some("TotalCount"),
+        next_cursor: None,
+        has_more: None,
+    };
+
+    pub const PAGES: ::runtime::paginate::Pages<
+        DescribeIdlFileInfosRequest,
+        DescribeIdlFileInfosResponse,
+        IdlFileInfo,
+    > = ::runtime::paginate::Pages {
+        paging: &PAGING,
+        position: |r| (
+            ::runtime::paginate::count(&r.offset),
+            ::runtime::paginate::count(&r.limit),
+        ),
+        seek: |r, to| ::runtime::paginate::seek(&mut r.offset, to),
+        set_page_size: |r, n| ::runtime::paginate::seek(
+            &mut r.limit,
+            ::runtime::paginate::Seek::At(n),
+        ),
+        facts: |r| ::runtime::paginate::Facts {
+            len: r.idl_file_infos.len(),
+            total: ::runtime::paginate::count(&r.total_count),
+            next_cursor: None,
+            has_more: None,
+        },
+        items: |r| r.idl_file_infos,
+    };
 }

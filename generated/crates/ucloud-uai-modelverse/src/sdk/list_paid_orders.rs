@@ -145,6 +145,21 @@ impl super::Client {
     ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
         self.runtime.wire(&glue::OP, input)
     }
+
+    /// Every page of `ListPaidOrders` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `Orders`, and [`page_size`](runtime::Paginator::page_size) sets `PageSize`.
+    ///
+    /// Each page is one call of [`list_paid_orders`](Self::list_paid_orders), retried by its rules; an error that survives them is the stream's last item. `Page` counts pages from 1. The walk stops at the first of: an empty page; `Total` items walked through.
+    pub fn list_paid_orders_paginator(
+        &self,
+        input: ListPaidOrdersRequest,
+    ) -> ::runtime::Paginator<
+        ListPaidOrdersRequest,
+        ListPaidOrdersResponse,
+        OrderItemDetail,
+        ListPaidOrdersError,
+    > {
+        ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
+    }
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.
@@ -182,4 +197,41 @@ pub(crate) mod glue {
         ]);
         ::runtime::protocols::build(&OPERATION, config, fields)
     }
+
+    pub const PAGING: ::runtime::paginate::Paging = ::runtime::paginate::Paging {
+        walk: ::runtime::paginate::Walk::Page {
+            first: 1u64,
+        },
+        position: "Page",
+        page_size: Some("PageSize"),
+        max_page_size: None,
+        items: "Orders",
+        total: Some("Total"),
+        next_cursor: None,
+        has_more: None,
+    };
+
+    pub const PAGES: ::runtime::paginate::Pages<
+        ListPaidOrdersRequest,
+        ListPaidOrdersResponse,
+        OrderItemDetail,
+    > = ::runtime::paginate::Pages {
+        paging: &PAGING,
+        position: |r| (
+            ::runtime::paginate::count(&r.page),
+            ::runtime::paginate::count(&r.page_size),
+        ),
+        seek: |r, to| ::runtime::paginate::seek(&mut r.page, to),
+        set_page_size: |r, n| ::runtime::paginate::seek(
+            &mut r.page_size,
+            ::runtime::paginate::Seek::At(n),
+        ),
+        facts: |r| ::runtime::paginate::Facts {
+            len: r.orders.len(),
+            total: ::runtime::paginate::count(&r.total),
+            next_cursor: None,
+            has_more: None,
+        },
+        items: |r| r.orders,
+    };
 }

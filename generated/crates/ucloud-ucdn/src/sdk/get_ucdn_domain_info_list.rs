@@ -97,6 +97,21 @@ impl super::Client {
     ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
         self.runtime.wire(&glue::OP, input)
     }
+
+    /// Every page of `GetUcdnDomainInfoList` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `DomainInfoList`, and [`page_size`](runtime::Paginator::page_size) sets `PageSize`.
+    ///
+    /// Each page is one call of [`get_ucdn_domain_info_list`](Self::get_ucdn_domain_info_list), retried by its rules; an error that survives them is the stream's last item. `PageIndex` counts pages from 1. The walk stops at the first of: an empty page; `TotalCount` items walked through.
+    pub fn get_ucdn_domain_info_list_paginator(
+        &self,
+        input: GetUcdnDomainInfoListRequest,
+    ) -> ::runtime::Paginator<
+        GetUcdnDomainInfoListRequest,
+        GetUcdnDomainInfoListResponse,
+        DomainBaseInfo,
+        GetUcdnDomainInfoListError,
+    > {
+        ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
+    }
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.
@@ -132,4 +147,41 @@ pub(crate) mod glue {
         ]);
         ::runtime::protocols::build(&OPERATION, config, fields)
     }
+
+    pub const PAGING: ::runtime::paginate::Paging = ::runtime::paginate::Paging {
+        walk: ::runtime::paginate::Walk::Page {
+            first: 1u64,
+        },
+        position: "PageIndex",
+        page_size: Some("PageSize"),
+        max_page_size: None,
+        items: "DomainInfoList",
+        total: Some("TotalCount"),
+        next_cursor: None,
+        has_more: None,
+    };
+
+    pub const PAGES: ::runtime::paginate::Pages<
+        GetUcdnDomainInfoListRequest,
+        GetUcdnDomainInfoListResponse,
+        DomainBaseInfo,
+    > = ::runtime::paginate::Pages {
+        paging: &PAGING,
+        position: |r| (
+            ::runtime::paginate::count(&r.page_index),
+            ::runtime::paginate::count(&r.page_size),
+        ),
+        seek: |r, to| ::runtime::paginate::seek(&mut r.page_index, to),
+        set_page_size: |r, n| ::runtime::paginate::seek(
+            &mut r.page_size,
+            ::runtime::paginate::Seek::At(n),
+        ),
+        facts: |r| ::runtime::paginate::Facts {
+            len: r.domain_info_list.len(),
+            total: ::runtime::paginate::count(&r.total_count),
+            next_cursor: None,
+            has_more: None,
+        },
+        items: |r| r.domain_info_list,
+    };
 }

@@ -123,6 +123,21 @@ impl super::Client {
     ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
         self.runtime.wire(&glue::OP, input)
     }
+
+    /// Every page of `DescribeRouteTable` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `RouteTables`, and [`page_size`](runtime::Paginator::page_size) sets `Limit`.
+    ///
+    /// Each page is one call of [`describe_route_table`](Self::describe_route_table), retried by its rules; an error that survives them is the stream's last item. `OffSet` moves by the items each page holds. The walk stops at the first of: an empty page; `TotalCount` items walked through.
+    pub fn describe_route_table_paginator(
+        &self,
+        input: DescribeRouteTableRequest,
+    ) -> ::runtime::Paginator<
+        DescribeRouteTableRequest,
+        DescribeRouteTableResponse,
+        RouteTableInfo,
+        DescribeRouteTableError,
+    > {
+        ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
+    }
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.
@@ -169,4 +184,39 @@ pub(crate) mod glue {
         ]);
         ::runtime::protocols::build(&OPERATION, config, fields)
     }
+
+    pub const PAGING: ::runtime::paginate::Paging = ::runtime::paginate::Paging {
+        walk: ::runtime::paginate::Walk::Offset,
+        position: "OffSet",
+        page_size: Some("Limit"),
+        max_page_size: None,
+        items: "RouteTables",
+        total: Some("TotalCount"),
+        next_cursor: None,
+        has_more: None,
+    };
+
+    pub const PAGES: ::runtime::paginate::Pages<
+        DescribeRouteTableRequest,
+        DescribeRouteTableResponse,
+        RouteTableInfo,
+    > = ::runtime::paginate::Pages {
+        paging: &PAGING,
+        position: |r| (
+            ::runtime::paginate::count(&r.off_set),
+            ::runtime::paginate::count(&r.limit),
+        ),
+        seek: |r, to| ::runtime::paginate::seek(&mut r.off_set, to),
+        set_page_size: |r, n| ::runtime::paginate::seek(
+            &mut r.limit,
+            ::runtime::paginate::Seek::At(n),
+        ),
+        facts: |r| ::runtime::paginate::Facts {
+            len: r.route_tables.len(),
+            total: ::runtime::paginate::count(&r.total_count),
+            next_cursor: None,
+            has_more: None,
+        },
+        items: |r| r.route_tables,
+    };
 }

@@ -69,7 +69,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"agents":[{"agent_id":"example-agent_id","agent_type":"example-agent_type","agent_version":"example-agent_version","created_at":"2026-01-02T03:04:05Z","host_ip":"example-host_ip","host_name":"example-host_name","host_nickname":"example-host_nickname","host_os":"example-host_os","last_active_time":"2026-01-02T03:04:05Z","paths":[{"agent_id":"example-agent_id","dir_path":"example-dir_path","exclude_paths":"example-exclude_paths","id":"example-id","status":"example-status"}],"status":"example-status","updated_at":"2026-01-02T03:04:05Z"}],"count":1,"limit":1,"offset":1}"#,
         }),
         reply_headers: &[],
-        paging: None,
+        paging: Some(&crate::list_agent::glue::PAGING),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -92,7 +92,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"count":1,"limit":1,"offset":1,"vaults":[{"auto_bind":true,"auto_expand":true,"availability_zone":"example-availability_zone","billing":{"allocated":1,"charging_mode":"example-charging_mode","cloud_type":"example-cloud_type","consistent_level":"example-consistent_level","frozen_scene":"example-frozen_scene","is_multi_az":true,"object_type":"example-object_type","order_id":"example-order_id","product_id":"example-product_id","protect_type":"example-protect_type","size":1,"spec_code":"example-spec_code","status":"example-status","storage_unit":"example-storage_unit","used":1},"bind_rules":{"tags":[{"key":"example-key","value":"example-value"}]},"created_at":"example-created_at","description":"example-description","enterprise_project_id":"example-enterprise_project_id","id":"example-id","locked":true,"name":"example-name","project_id":"example-project_id","provider_id":"example-provider_id","resources":[{"auto_protect":true,"backup_count":1,"backup_size":1,"extra_info":{"exclude_volumes":["example-exclude_volumes"],"include_volumes":[{}]},"id":"example-id","name":"example-name","protect_status":"example-protect_status","size":1,"type":"example-type"}],"smn_notify":true,"sys_lock_source_service":"example-sys_lock_source_service","tags":[{"key":"example-key","value":"example-value"}],"threshold":1,"user_id":"example-user_id"}]}"#,
         }),
         reply_headers: &[],
-        paging: None,
+        paging: Some(&crate::list_external_vault::glue::PAGING),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -69,7 +69,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"count":1,"limit":1,"offset":1,"policies":[{"description":"example-description","domain_id":"example-domain_id","domain_name":"example-domain_name","effective_scope":"example-effective_scope","id":"example-id","name":"example-name","operation_type":"example-operation_type","policy_enabled":true,"policy_name":"example-policy_name","policy_operation_definition":{"advanced_retention_rules":{"monthly_retention_rules":{},"weekly_retention_rules":{},"yearly_retention_rules":{}},"cross_account_urn":"example-cross_account_urn","day_backups":1,"destination_project_id":"example-destination_project_id","destination_region":"example-destination_region","enable_acceleration":true,"full_backup_interval":1,"max_backups":1,"month_backups":1,"retention_duration_days":1,"timezone":"example-timezone","week_backups":1,"year_backups":1},"policy_trigger":{"properties":{"pattern":["example-pattern"],"start_window_minutes":1}},"status":"example-status"}]}"#,
         }),
         reply_headers: &[],
-        paging: None,
+        paging: Some(&crate::list_organization_policies::glue::PAGING),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -91,7 +91,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"instances":[{"children":[{}],"detail":{},"id":"example-id","name":"example-name","protectable":{"code":"example-code","message":"example-message","reason":"example-reason","result":true,"vault":{"auto_bind":true,"auto_expand":true,"availability_zone":"example-availability_zone","billing":{},"bind_rules":{},"created_at":"example-created_at","description":"example-description","enterprise_project_id":"example-enterprise_project_id","id":"example-id","locked":true,"name":"example-name","project_id":"example-project_id","provider_id":"example-provider_id","resources":[{}],"smn_notify":true,"sys_lock_source_service":"example-sys_lock_source_service","tags":[{}],"threshold":1,"updated_at":"example-updated_at","user_id":"example-user_id","version":"example-version"}},"size":1,"status":"example-status","type":"example-type"}]}"#,
         }),
         reply_headers: &[],
-        paging: None,
+        paging: Some(&crate::list_protectable::glue::PAGING),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -96,7 +96,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"count":1,"members":[{"backup_id":"example-backup_id","created_at":"example-created_at","dest_project_id":"example-dest_project_id","id":"example-id","image_id":"example-image_id","status":"example-status","updated_at":"example-updated_at","vault_id":"example-vault_id"}]}"#,
         }),
         reply_headers: &[],
-        paging: None,
+        paging: Some(&crate::show_members_detail::glue::PAGING),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

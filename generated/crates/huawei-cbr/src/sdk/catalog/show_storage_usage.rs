@@ -69,7 +69,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"resource_count":1,"storage_usage":[{"backup_count":1,"backup_size":1,"backup_size_multiaz":1,"resource_id":"example-resource_id","resource_name":"example-resource_name","resource_type":"example-resource_type"}]}"#,
         }),
         reply_headers: &[],
-        paging: None,
+        paging: Some(&crate::show_storage_usage::glue::PAGING),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -80,7 +80,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"count":1,"dimensions":[{"name":"example-name","origin_value":"example-origin_value","value":"example-value"}]}"#,
         }),
         reply_headers: &[],
-        paging: None,
+        paging: Some(&crate::v2::list_agent_dimension_info::glue::PAGING),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -129,7 +129,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"alarm_histories":[{"action_enabled":true,"additional_info":{"event_id":"example-event_id","resource_id":"example-resource_id","resource_name":"example-resource_name"},"alarm_actions":[{"notification_list":["example-notification_list"],"type":"example-type"}],"alarm_id":"example-alarm_id","alarm_recovery_time":"2026-01-02T03:04:05Z","begin_time":"2026-01-02T03:04:05Z","condition":{"comparison_operator":"example-comparison_operator","count":1,"filter":"example-filter","period":1,"suppress_duration":1,"unit":"example-unit","value":1.0},"data_points":[{"time":"example-time","value":1.0}],"end_time":"2026-01-02T03:04:05Z","first_alarm_time":"2026-01-02T03:04:05Z","last_alarm_time":"2026-01-02T03:04:05Z","level":1,"mask_status":"example-mask_status","metric":{"dimensions":[{"name":"example-name","value":"example-value"}],"metric_name":"example-metric_name","namespace":"example-namespace"},"name":"example-name","ok_actions":[{"notification_list":["example-notification_list"],"type":"example-type"}],"record_id":"example-record_id","status":"example-status","type":"example-type"}],"count":1}"#,
         }),
         reply_headers: &[],
-        paging: None,
+        paging: Some(&crate::v2::list_alarm_histories::glue::PAGING),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

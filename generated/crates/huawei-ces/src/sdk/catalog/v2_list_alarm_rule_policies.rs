@@ -69,7 +69,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"count":1,"policies":[{"comparison_operator":"example-comparison_operator","count":1,"dimension_name":"example-dimension_name","extra_info":{"custom_proc_name":"example-custom_proc_name","metric_prefix":"example-metric_prefix","metric_type":"example-metric_type","origin_metric_name":"example-origin_metric_name"},"filter":"example-filter","hierarchical_value":{"critical":1.0,"info":1.0,"major":1.0,"minor":1.0},"level":1,"metric_name":"example-metric_name","namespace":"example-namespace","period":1,"suppress_duration":1,"type":"example-type","unit":"example-unit","value":1.0}]}"#,
         }),
         reply_headers: &[],
-        paging: None,
+        paging: Some(&crate::v2::list_alarm_rule_policies::glue::PAGING),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

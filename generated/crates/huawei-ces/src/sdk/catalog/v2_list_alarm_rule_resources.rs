@@ -69,7 +69,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"count":1,"resources":[[{"name":"example-name","value":"example-value"}]]}"#,
         }),
         reply_headers: &[],
-        paging: None,
+        paging: Some(&crate::v2::list_alarm_rule_resources::glue::PAGING),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

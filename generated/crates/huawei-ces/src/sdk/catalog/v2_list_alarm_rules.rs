@@ -94,7 +94,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"alarms":[{"alarm_id":"example-alarm_id","alarm_notifications":[{"notification_list":["example-notification_list"],"type":"example-type"}],"alarm_template_id":"example-alarm_template_id","description":"example-description","effective_timezone":"example-effective_timezone","enabled":true,"enterprise_project_id":"example-enterprise_project_id","name":"example-name","namespace":"example-namespace","notification_begin_time":"example-notification_begin_time","notification_enabled":true,"notification_end_time":"example-notification_end_time","ok_notifications":[{"notification_list":["example-notification_list"],"type":"example-type"}],"policies":[{"comparison_operator":"example-comparison_operator","count":1,"dimension_name":"example-dimension_name","filter":"example-filter","hierarchical_value":{"critical":1.0,"info":1.0,"major":1.0,"minor":1.0},"level":1,"metric_name":"example-metric_name","namespace":"example-namespace","period":1,"suppress_duration":1,"unit":"example-unit","value":1.0}],"product_name":"example-product_name","resource_level":"example-resource_level","resources":[{"dimensions":[{"name":"example-name","value":"example-value"}],"resource_group_id":"example-resource_group_id","resource_group_name":"example-resource_group_name"}],"tags":[{"key":"example-key","value":"example-value"}],"type":"EVENT.SYS"}],"count":1}"#,
         }),
         reply_headers: &[],
-        paging: None,
+        paging: Some(&crate::v2::list_alarm_rules::glue::PAGING),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

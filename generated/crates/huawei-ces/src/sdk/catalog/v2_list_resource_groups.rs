@@ -84,7 +84,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"count":1,"resource_groups":[{"association_alarm_templates":[{"template_id":"example-template_id","template_name":"example-template_name"}],"create_time":"2026-01-02T03:04:05Z","enterprise_project_id":"example-enterprise_project_id","event_status":"example-event_status","group_id":"example-group_id","group_name":"example-group_name","related_ep_ids":["example-related_ep_ids"],"resource_level":"example-resource_level","resource_statistics":{"event_unhealthy":1,"namespaces":1,"total":1,"unhealthy":1},"status":"example-status","type":"example-type","update_time":"2026-01-02T03:04:05Z"}]}"#,
         }),
         reply_headers: &[],
-        paging: None,
+        paging: Some(&crate::v2::list_resource_groups::glue::PAGING),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -120,7 +120,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"count":1,"resources":[{"dimensions":[{"name":"example-name","value":"example-value"}],"enterprise_project_id":"example-enterprise_project_id","event_status":"example-event_status","resource_name":"example-resource_name","status":"example-status","tags":"example-tags"}]}"#,
         }),
         reply_headers: &[],
-        paging: None,
+        paging: Some(&crate::v2::list_resource_groups_services_resources::glue::PAGING),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -87,7 +87,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"count":1,"invocations":[{"create_time":1,"current_version":"example-current_version","elastic_ips":["example-elastic_ips"],"instance_id":"example-instance_id","instance_name":"example-instance_name","instance_type":"example-instance_type","intranet_ips":["example-intranet_ips"],"invocation_id":"example-invocation_id","invocation_status":"example-invocation_status","invocation_target":"example-invocation_target","invocation_type":"example-invocation_type","result_msg":"example-result_msg","target_version":"example-target_version","update_time":1}]}"#,
         }),
         reply_headers: &[],
-        paging: None,
+        paging: Some(&crate::v3::list_agent_invocations::glue::PAGING),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -62,7 +62,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"count":1,"instances":[{"instance_id":"example-instance_id","node_count":1,"nodes":[{"az_code":"example-az_code","dimensions":[{"name":"example-name","value":"example-value"}],"group_id":"example-group_id","group_name":"example-group_name","is_access":true,"is_remove_ip":true,"logical_node_id":"example-logical_node_id","name":"example-name","node_id":"example-node_id","node_ip":"example-node_ip","node_port":"example-node_port","node_role":"example-node_role","node_type":"example-node_type","priority_weight":1,"replication_id":"example-replication_id","status":"example-status"}]}]}"#,
         }),
         reply_headers: &[],
-        paging: None,
+        paging: Some(&crate::batch_show_nodes_information::glue::PAGING),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -76,7 +76,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"backup_record_response":[{"backup_format":"example-backup_format","backup_id":"example-backup_id","backup_name":"example-backup_name","backup_type":"example-backup_type","created_at":"example-created_at","error_code":"example-error_code","execution_at":"example-execution_at","instance_id":"example-instance_id","is_support_restore":"example-is_support_restore","period":"example-period","progress":"example-progress","remark":"example-remark","size":1,"status":"example-status","updated_at":"example-updated_at"}],"total_num":1}"#,
         }),
         reply_headers: &[],
-        paging: None,
+        paging: Some(&crate::list_backup_records::glue::PAGING),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -69,7 +69,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"task_count":"example-task_count","tasks":[{"created_at":"example-created_at","details":{"account_name":"example-account_name","enable_public_ip":true,"enable_ssl":true,"group_name":"example-group_name","is_only_adjust_charging":true,"new_cache_mode":"example-new_cache_mode","new_cache_type":"example-new_cache_type","new_capacity":"example-new_capacity","new_port":1,"new_replica_num":1,"new_resource_spec_code":"example-new_resource_spec_code","node_name":"example-node_name","old_cache_mode":"example-old_cache_mode","old_cache_type":"example-old_cache_type","old_capacity":"example-old_capacity","old_port":1,"old_replica_num":1,"old_resource_spec_code":"example-old_resource_spec_code","public_ip_address":"example-public_ip_address","public_ip_id":"example-public_ip_id","rename_commands":["example-rename_commands"],"replica_az":"example-replica_az","replica_ip":"example-replica_ip","source_ip":"example-source_ip","target_ip":"example-target_ip","updated_config_length":1},"enable_show":true,"error_code":"example-error_code","id":"example-id","job_id":"example-job_id","name":"example-name","params":"example-params","status":"example-status","updated_at":"example-updated_at","user_id":"example-user_id","user_name":"example-user_name"}]}"#,
         }),
         reply_headers: &[],
-        paging: None,
+        paging: Some(&crate::list_center_task::glue::PAGING),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -87,7 +87,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"clients":[{"addr":"example-addr","age":1,"cmd":"example-cmd","db":"example-db","events":"example-events","fd":"example-fd","flags":"example-flags","id":"example-id","idle":1,"multi":1,"name":"example-name","network":"example-network","obl":1,"oll":1,"omem":1,"peer":"example-peer","psub":1,"qbuf":1,"qbuf_free":1,"sub":1,"user":"example-user"}],"count":1,"time":"example-time"}"#,
         }),
         reply_headers: &[],
-        paging: None,
+        paging: Some(&crate::list_clients::glue::PAGING),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -66,7 +66,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"histories":[{"created_at":"example-created_at","history_id":"example-history_id","status":"example-status","type":"example-type"}],"history_num":1}"#,
         }),
         reply_headers: &[],
-        paging: None,
+        paging: Some(&crate::list_config_histories::glue::PAGING),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

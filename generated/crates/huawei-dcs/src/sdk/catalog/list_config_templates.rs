@@ -96,7 +96,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"template_num":1,"templates":[{"cache_mode":"example-cache_mode","created_at":"example-created_at","description":"example-description","engine":"example-engine","engine_version":"example-engine_version","name":"example-name","product_type":"example-product_type","storage_type":"example-storage_type","template_id":"example-template_id","type":"example-type"}]}"#,
         }),
         reply_headers: &[],
-        paging: None,
+        paging: Some(&crate::list_config_templates::glue::PAGING),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -66,7 +66,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"diagnosis_report_list":[{"abnormal_item_sum":1,"begin_time":"example-begin_time","created_at":"example-created_at","end_time":"example-end_time","failed_item_sum":1,"node_num":1,"report_id":"example-report_id","status":"example-status"}],"total_num":1}"#,
         }),
         reply_headers: &[],
-        paging: None,
+        paging: Some(&crate::list_diagnosis_tasks::glue::PAGING),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -71,7 +71,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"count":1,"instance_id":"example-instance_id","records":[{"created_at":"example-created_at","finished_at":"example-finished_at","id":"example-id","scan_type":"example-scan_type","started_at":"example-started_at","status":"example-status"}]}"#,
         }),
         reply_headers: &[],
-        paging: None,
+        paging: Some(&crate::list_hot_key_scan_tasks::glue::PAGING),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -64,7 +64,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"count":1,"migration_tasks":[{"created_at":"example-created_at","data_source":"example-data_source","description":"example-description","ecs_tenant_private_ip":"example-ecs_tenant_private_ip","error_message":"example-error_message","migration_method":"example-migration_method","migration_type":"example-migration_type","released_at":"example-released_at","resume_mode":"example-resume_mode","source_instance_id":"example-source_instance_id","source_instance_name":"example-source_instance_name","source_instance_spec_code":"example-source_instance_spec_code","source_instance_status":"example-source_instance_status","source_instance_subnet_id":"example-source_instance_subnet_id","status":"example-status","supported_features":["example-supported_features"],"target_instance_addrs":"example-target_instance_addrs","target_instance_id":"example-target_instance_id","target_instance_name":"example-target_instance_name","target_instance_spec_code":"example-target_instance_spec_code","target_instance_status":"example-target_instance_status","target_instance_subnet_id":"example-target_instance_subnet_id","task_id":"example-task_id","task_name":"example-task_name","version":"example-version"}]}"#,
         }),
         reply_headers: &[],
-        paging: None,
+        paging: Some(&crate::list_migration_task::glue::PAGING),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

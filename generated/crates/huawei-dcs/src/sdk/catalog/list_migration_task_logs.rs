@@ -74,7 +74,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"log_num":1,"migration_logs":[{"created_at":"example-created_at","keyword":["example-keyword"],"log_code":"example-log_code","log_level":"example-log_level","message":"example-message"}]}"#,
         }),
         reply_headers: &[],
-        paging: None,
+        paging: Some(&crate::list_migration_task_logs::glue::PAGING),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -74,7 +74,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"instance_id":"example-instance_id","records":[{"created_at":"example-created_at","finished_at":"example-finished_at","id":"example-id","started_at":"example-started_at","status":"example-status"}],"total":1}"#,
         }),
         reply_headers: &[],
-        paging: None,
+        paging: Some(&crate::list_offline_key_analysis_task::glue::PAGING),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

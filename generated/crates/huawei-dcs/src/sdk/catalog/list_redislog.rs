@@ -72,7 +72,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"file_list":[{"backup_id":"example-backup_id","file_name":"example-file_name","group_name":"example-group_name","id":"example-id","replication_ip":"example-replication_ip","status":"example-status","time":"example-time"}],"total_num":1}"#,
         }),
         reply_headers: &[],
-        paging: None,
+        paging: Some(&crate::list_redislog::glue::PAGING),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -76,7 +76,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"restore_record_response":[{"backup_id":"example-backup_id","backup_name":"example-backup_name","backup_remark":"example-backup_remark","created_at":"example-created_at","error_code":"example-error_code","progress":"example-progress","restore_id":"example-restore_id","restore_name":"example-restore_name","restore_remark":"example-restore_remark","status":"example-status","updated_at":"example-updated_at"}],"total_num":1}"#,
         }),
         reply_headers: &[],
-        paging: None,
+        paging: Some(&crate::list_restore_records::glue::PAGING),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

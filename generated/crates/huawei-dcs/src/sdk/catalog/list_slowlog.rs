@@ -93,7 +93,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"count":1,"slowlogs":[{"client_ip":"example-client_ip","command":"example-command","database_id":1,"duration":"example-duration","id":1,"node_role":"example-node_role","shard_name":"example-shard_name","start_time":"example-start_time","username":"example-username"}],"total_num":1}"#,
         }),
         reply_headers: &[],
-        paging: None,
+        paging: Some(&crate::list_slowlog::glue::PAGING),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -88,7 +88,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"audit_logs":[{"end_time":"example-end_time","id":"example-id","name":"example-name","node_id":"example-node_id","size":1,"start_time":"example-start_time"}],"total_record":1,"total_size":1}"#,
         }),
         reply_headers: &[],
-        paging: None,
+        paging: Some(&crate::list_auditlogs::glue::PAGING),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -119,7 +119,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"backups":[{"backup_method":"example-backup_method","begin_time":"example-begin_time","datastore":{"type":"example-type","version":"example-version"},"deletable":true,"description":"example-description","end_time":"example-end_time","id":"example-id","instance_id":"example-instance_id","instance_mode":"example-instance_mode","instance_name":"example-instance_name","instance_status":"example-instance_status","is_instance_restoring":true,"kms_enable":true,"name":"example-name","size":1,"status":"example-status","type":"example-type"}],"total_count":1}"#,
         }),
         reply_headers: &[],
-        paging: None,
+        paging: Some(&crate::list_backups::glue::PAGING),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -69,7 +69,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"flavors":[{"az_status":{},"engine_name":"example-engine_name","engine_versions":["example-engine_versions"],"ram":"example-ram","spec_code":"example-spec_code","type":"example-type","vcpus":"example-vcpus"}],"total_count":1}"#,
         }),
         reply_headers: &[],
-        paging: None,
+        paging: Some(&crate::list_flavor_infos::glue::PAGING),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

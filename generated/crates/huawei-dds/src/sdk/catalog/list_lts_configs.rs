@@ -59,7 +59,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"instance_lts_configs":[{"instance":{"actions":["example-actions"],"datastore":{"type":"example-type","version":"example-version"},"enterprise_project_id":"example-enterprise_project_id","id":"example-id","mode":"example-mode","name":"example-name","status":"example-status"},"lts_configs":[{"enabled":true,"log_type":"audit_log","lts_group_id":"example-lts_group_id","lts_stream_id":"example-lts_stream_id"}]}],"total_count":1}"#,
         }),
         reply_headers: &[],
-        paging: None,
+        paging: Some(&crate::list_lts_configs::glue::PAGING),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -67,7 +67,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"instances":[{"backup_id":"example-backup_id","created_at":"example-created_at","datastore":{"type":"example-type","version":"example-version"},"deleted_at":"example-deleted_at","enterprise_project_id":"example-enterprise_project_id","id":"example-id","mode":"example-mode","name":"example-name","pay_mode":"example-pay_mode","retained_until":"example-retained_until"}],"total_count":1}"#,
         }),
         reply_headers: &[],
-        paging: None,
+        paging: Some(&crate::list_recycle_instances::glue::PAGING),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -84,7 +84,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"schedules":[{"create_time":"example-create_time","end_time":"example-end_time","instance_id":"example-instance_id","instance_name":"example-instance_name","instance_status":"example-instance_status","job_id":"example-job_id","job_name":"example-job_name","job_status":"example-job_status","start_time":"example-start_time"}],"total_count":1}"#,
         }),
         reply_headers: &[],
-        paging: None,
+        paging: Some(&crate::list_scheduled_tasks::glue::PAGING),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

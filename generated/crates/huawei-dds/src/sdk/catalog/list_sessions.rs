@@ -84,7 +84,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"sessions":[{"active":true,"client":"example-client","cost_time":"example-cost_time","db":"example-db","description":"example-description","host":"example-host","id":"example-id","namespace":"example-namespace","operation":"example-operation","plan_summary":"example-plan_summary","type":"example-type","user":"example-user"}],"total_count":1}"#,
         }),
         reply_headers: &[],
-        paging: None,
+        paging: Some(&crate::list_sessions::glue::PAGING),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

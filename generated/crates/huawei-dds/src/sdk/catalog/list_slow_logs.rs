@@ -88,7 +88,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"slow_log_list":[{"database":"example-database","lock_time":"example-lock_time","node_name":"example-node_name","query_sample":"example-query_sample","rows_examined":"example-rows_examined","rows_sent":"example-rows_sent","start_time":"example-start_time","time":"example-time","type":"example-type"}],"total_record":1}"#,
         }),
         reply_headers: &[],
-        paging: None,
+        paging: Some(&crate::list_slow_logs::glue::PAGING),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

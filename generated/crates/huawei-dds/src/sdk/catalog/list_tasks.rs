@@ -87,7 +87,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"jobs":[{"created_at":"example-created_at","ended_at":"example-ended_at","fail_reason":"example-fail_reason","id":"example-id","instance_id":"example-instance_id","instance_name":"example-instance_name","name":"example-name","progress":"example-progress","status":"example-status"}],"total_count":1}"#,
         }),
         reply_headers: &[],
-        paging: None,
+        paging: Some(&crate::list_tasks::glue::PAGING),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

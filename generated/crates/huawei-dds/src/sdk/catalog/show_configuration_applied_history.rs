@@ -72,7 +72,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"histories":[{"applied_at":"example-applied_at","apply_result":"example-apply_result","failure_reason":"example-failure_reason","instance_id":"example-instance_id","instance_name":"example-instance_name"}],"total_count":1}"#,
         }),
         reply_headers: &[],
-        paging: None,
+        paging: Some(&crate::show_configuration_applied_history::glue::PAGING),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

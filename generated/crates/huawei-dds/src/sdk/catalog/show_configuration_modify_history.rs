@@ -72,7 +72,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"histories":[{"new_value":"example-new_value","old_value":"example-old_value","parameter_name":"example-parameter_name","updated_at":"example-updated_at"}]}"#,
         }),
         reply_headers: &[],
-        paging: None,
+        paging: Some(&crate::show_configuration_modify_history::glue::PAGING),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -89,7 +89,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"rules":[{"client_ips":"example-client_ips","id":"example-id","max_concurrency":1,"namespaces":"example-namespaces","node_type":"example-node_type","operation_types":"example-operation_types","plan_summary":"example-plan_summary","secs_running":1,"status":"example-status"}],"total_count":1}"#,
         }),
         reply_headers: &[],
-        paging: None,
+        paging: Some(&crate::show_kill_op_rule_rule_list::glue::PAGING),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -95,7 +95,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"content_compare_result_infos":[{"compare_line_config_filter":"example-compare_line_config_filter","complete_shard_count":1,"content_compare_result":true,"difference_row_num":1,"line_compare_result":true,"message":"example-message","progress":1.0,"source_db":"example-source_db","source_row_num":1,"source_table_name":"example-source_table_name","status":1,"target_db":"example-target_db","target_row_num":1,"target_table_name":"example-target_table_name","total_shard_count":1}],"total_count":1}"#,
         }),
         reply_headers: &[],
-        paging: None,
+        paging: Some(&crate::list_content_compare_detail::glue::PAGING),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -90,7 +90,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"contents_infos":[{"select_sql":"example-select_sql","source_key_value":["example-source_key_value"],"target_key_value":["example-target_key_value"],"target_select_sql":"example-target_select_sql"}],"count":1,"source_meta_is_null":1,"source_target_meta_not_null":1,"target_meta_is_null":1}"#,
         }),
         reply_headers: &[],
-        paging: None,
+        paging: Some(&crate::list_content_compare_difference::glue::PAGING),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

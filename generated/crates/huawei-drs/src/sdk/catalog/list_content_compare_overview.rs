@@ -80,7 +80,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"content_compare_result_infos":[{"compare_end_num":1,"compare_num":1,"data_inconsistent_num":1,"source_db":"example-source_db","status":1,"target_db":"example-target_db","uncomparable_num":1}],"total_count":1}"#,
         }),
         reply_headers: &[],
-        paging: None,
+        paging: Some(&crate::list_content_compare_overview::glue::PAGING),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -105,7 +105,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"table_line_compare_result_infos":[{"compare_line_config_filter":"example-compare_line_config_filter","difference_row_num":1,"source_row_num":1,"source_table_name":"example-source_table_name","status":1,"target_row_num":1,"target_table_name":"example-target_table_name"}],"total_count":1}"#,
         }),
         reply_headers: &[],
-        paging: None,
+        paging: Some(&crate::list_data_compare_detail::glue::PAGING),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -85,7 +85,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"data_compare_overview_infos":[{"compare_end_num":1,"compare_num":1,"data_inconsistent_num":1,"source_db_name":"example-source_db_name","status":1,"target_db_name":"example-target_db_name","uncomparable_num":1}],"total_count":1}"#,
         }),
         reply_headers: &[],
-        paging: None,
+        paging: Some(&crate::list_data_compare_overview::glue::PAGING),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -74,7 +74,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"compare_jobs":[{"compare_job_tag":{"key":"example-compare_job_tag"},"database_info":{},"end_time":"example-end_time","export_status":"example-export_status","id":"example-id","options":{"key":"example-options"},"proportion_value":"example-proportion_value","report_remain_seconds":1,"start_time":"example-start_time","status":"example-status","type":"example-type"}],"count":1}"#,
         }),
         reply_headers: &[],
-        paging: None,
+        paging: Some(&crate::list_data_level_table_compare_jobs::glue::PAGING),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

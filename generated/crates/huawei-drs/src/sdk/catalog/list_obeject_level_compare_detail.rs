@@ -85,7 +85,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"compare_detail":[{"error_message":"example-error_message","source_db_name":"example-source_db_name","source_db_value":"example-source_db_value","status":1,"target_db_name":"example-target_db_name","target_db_value":"example-target_db_value"}],"count":1}"#,
         }),
         reply_headers: &[],
-        paging: None,
+        paging: Some(&crate::list_obeject_level_compare_detail::glue::PAGING),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -94,7 +94,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"jobs":[{"async_job_id":"example-async_job_id","create_time":"example-create_time","domain_name":"example-domain_name","status":"example-status","user_name":"example-user_name"}],"total_count":1}"#,
         }),
         reply_headers: &[],
-        paging: None,
+        paging: Some(&crate::v5::list_async_jobs::glue::PAGING),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -119,7 +119,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"connections":[{"config":{"driver_name":"example-driver_name"},"connection_id":"example-connection_id","create_time":1,"db_type":"example-db_type","description":"example-description","endpoint":{"db_name":"example-db_name","db_password":"example-db_password","db_port":"example-db_port","db_user":"example-db_user","endpoint_name":"example-endpoint_name","id":"example-id","instance_id":"example-instance_id","instance_name":"example-instance_name","ip":"example-ip","source_sharding":[{"db_name":"example-db_name","db_password":"example-db_password","db_port":"example-db_port","db_user":"example-db_user","endpoint_name":"example-endpoint_name","id":"example-id","instance_id":"example-instance_id","instance_name":"example-instance_name","ip":"example-ip","source_sharding":[{}]}]},"enterprise_project_id":"example-enterprise_project_id","name":"example-name","ssl":{"ssl_cert_check_sum":"example-ssl_cert_check_sum","ssl_cert_key":"example-ssl_cert_key","ssl_cert_name":"example-ssl_cert_name","ssl_cert_password":"example-ssl_cert_password","ssl_link":true},"vpc":{"security_group_id":"example-security_group_id","subnet_id":"example-subnet_id","vpc_id":"example-vpc_id"}}],"count":1}"#,
         }),
         reply_headers: &[],
-        paging: None,
+        paging: Some(&crate::v5::list_connections::glue::PAGING),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -79,7 +79,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"column_process_objects":[{"extra_column_infos":[{"column_name":"example-column_name","column_type":"example-column_type","column_value":"example-column_value","data_type":"example-data_type"}],"is_sent":true,"object_alias_name":"example-object_alias_name","object_source_names":["example-object_source_names"]}],"total_count":1}"#,
         }),
         reply_headers: &[],
-        paging: None,
+        paging: Some(&crate::v5::list_extra_columns::glue::PAGING),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -76,7 +76,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"resources":[{"resource_detail":"example-resource_detail","resource_id":"example-resource_id","resource_name":"example-resource_name","tags":[{"key":"example-key","value":"example-value"}]}],"total_count":1}"#,
         }),
         reply_headers: &[],
-        paging: None,
+        paging: Some(&crate::v5::list_instance_by_tags::glue::PAGING),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

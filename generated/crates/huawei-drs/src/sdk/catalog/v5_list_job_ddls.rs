@@ -84,7 +84,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"count":1,"ddl_list":[{"checkpoint":"example-checkpoint","clean_time":1,"ddl_text":"example-ddl_text","ddl_timestamp":1,"exe_result":true,"record_time":1,"seqno":1,"status":1}]}"#,
         }),
         reply_headers: &[],
-        paging: None,
+        paging: Some(&crate::v5::list_job_ddls::glue::PAGING),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

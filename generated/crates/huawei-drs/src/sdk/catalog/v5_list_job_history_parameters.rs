@@ -89,7 +89,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"count":1,"parameter_history_config_list":[{"apply_time":"example-apply_time","is_applied":true,"is_update_success":true,"name":"example-name","new_value":"example-new_value","old_value":"example-old_value","update_time":"example-update_time"}]}"#,
         }),
         reply_headers: &[],
-        paging: None,
+        paging: Some(&crate::v5::list_job_history_parameters::glue::PAGING),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

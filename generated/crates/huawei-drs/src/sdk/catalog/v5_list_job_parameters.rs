@@ -74,7 +74,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"count":1,"parameter_config_list":[{"created_at":"example-created_at","default_value":"example-default_value","description":"example-description","is_need_restart":true,"name":"example-name","updated_at":"example-updated_at","value":"example-value","value_range":"example-value_range"}]}"#,
         }),
         reply_headers: &[],
-        paging: None,
+        paging: Some(&crate::v5::list_job_parameters::glue::PAGING),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -69,7 +69,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"job_links":[{"cluster_modes":["example-cluster_modes"],"description":"example-description","engine_type":"example-engine_type","job_direction":"example-job_direction","job_type":"example-job_type","net_type":"example-net_type","source_endpoint_type":"example-source_endpoint_type","target_endpoint_type":"example-target_endpoint_type","task_types":["example-task_types"]}],"total_count":1}"#,
         }),
         reply_headers: &[],
-        paging: None,
+        paging: Some(&crate::v5::list_links::glue::PAGING),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

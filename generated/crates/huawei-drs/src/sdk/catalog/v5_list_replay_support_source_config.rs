@@ -67,7 +67,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"config_list":[{"engine_type":"example-engine_type","source_db_origin":"example-source_db_origin","source_endpoint_type":"example-source_endpoint_type","support_mirror_database_types":["example-support_mirror_database_types"],"support_os_types":["example-support_os_types"],"support_traffic_types":["example-support_traffic_types"],"traffic_source":"example-traffic_source"}],"total_count":1}"#,
         }),
         reply_headers: &[],
-        paging: None,
+        paging: Some(&crate::v5::list_replay_support_source_config::glue::PAGING),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -114,7 +114,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"count":1,"jobs":[{"create_time":"example-create_time","description":"example-description","engine_type":"example-engine_type","enterprise_project_id":"example-enterprise_project_id","error_log":"example-error_log","finish_time":"example-finish_time","id":"example-id","name":"example-name","status":"example-status"}]}"#,
         }),
         reply_headers: &[],
-        paging: None,
+        paging: Some(&crate::v5::list_replication_jobs::glue::PAGING),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

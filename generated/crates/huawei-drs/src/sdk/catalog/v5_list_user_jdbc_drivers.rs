@@ -71,7 +71,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"count":1,"items":[{"driver_name":"example-driver_name","last_modified":"example-last_modified","size":1}]}"#,
         }),
         reply_headers: &[],
-        paging: None,
+        paging: Some(&crate::v5::list_user_jdbc_drivers::glue::PAGING),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -80,7 +80,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"results":[{"column_infos":[{"column_mapped_name":"example-column_mapped_name","column_name":"example-column_name","column_type":"example-column_type","is_filtered":true,"is_partition_key":true,"primary_key_or_unique_index":"example-primary_key_or_unique_index"}],"db_name":"example-db_name","schema_name":"example-schema_name","table_name":"example-table_name","total_count":1}],"total_count":1}"#,
         }),
         reply_headers: &[],
-        paging: None,
+        paging: Some(&crate::v5::show_column_info_result::glue::PAGING),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -80,7 +80,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"total_count":1,"user_compare_info":[{"compare_result":1,"created_at":"example-created_at","id":"example-id","is_target_existed":true,"src_privileges":"example-src_privileges","src_user_name":"example-src_user_name","tar_privileges":"example-tar_privileges","tar_user_name":"example-tar_user_name","updated_at":"example-updated_at"}]}"#,
         }),
         reply_headers: &[],
-        paging: None,
+        paging: Some(&crate::v5::show_compare_users_detail::glue::PAGING),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -69,7 +69,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"count":1,"data_process_info":[{"add_columns":[{"column_name":"example-column_name","column_type":"example-column_type","column_value":"example-column_value","data_type":"example-data_type"}],"db_object":{"object_info":{"key":{"all":true,"is_synchronized":true,"name":"example-name","schemas":{"key":{}},"sync_type":"example-sync_type","tables":{"key":{}},"total_table_num":1}},"object_scope":"example-object_scope","target_root_db":{"db_encoding":"example-db_encoding","db_name":"example-db_name"}},"db_object_column_info":{"column_infos":[{"column_mapped_name":"example-column_mapped_name","column_name":"example-column_name","column_type":"example-column_type","is_filtered":true,"is_partition_key":true,"primary_key_or_unique_index":"example-primary_key_or_unique_index"}],"db_name":"example-db_name","schema_name":"example-schema_name","table_name":"example-table_name","total_count":1},"db_or_table_rename_rule":{"prefix_name":"example-prefix_name","suffix_name":"example-suffix_name","type":"example-type"},"ddl_operation":{"key":"example-ddl_operation"},"dml_operation":"example-dml_operation","filter_conditions":[{"filtering_type":"example-filtering_type","value":"example-value"}],"is_batch_process":true,"is_synchronized":true,"process_rule_level":"example-process_rule_level","source":"example-source"}]}"#,
         }),
         reply_headers: &[],
-        paging: None,
+        paging: Some(&crate::v5::show_data_progress::glue::PAGING),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

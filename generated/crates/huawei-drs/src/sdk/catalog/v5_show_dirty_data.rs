@@ -89,7 +89,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"count":1,"dirty_data_list":[{"db_name":"example-db_name","error_msg":"example-error_msg","error_sql":"example-error_sql","error_time":"example-error_time","schema_name":"example-schema_name","table_name":"example-table_name"}]}"#,
         }),
         reply_headers: &[],
-        paging: None,
+        paging: Some(&crate::v5::show_dirty_data::glue::PAGING),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

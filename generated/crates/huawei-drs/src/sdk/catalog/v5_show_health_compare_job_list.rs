@@ -79,7 +79,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"compare_jobs":[{"compute_type":"example-compute_type","database_info":{},"end_time":"example-end_time","id":"example-id","start_time":"example-start_time","status":"example-status","type":"example-type"}],"count":1}"#,
         }),
         reply_headers: &[],
-        paging: None,
+        paging: Some(&crate::v5::show_health_compare_job_list::glue::PAGING),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

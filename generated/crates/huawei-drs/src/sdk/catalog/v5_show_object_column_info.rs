@@ -82,7 +82,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"object_with_column_infos":[{"alias_name":"example-alias_name","extend_info":"example-extend_info","has_column_info":true,"id":"example-id","is_preset":true,"is_sent":true,"is_support_expand":true,"name":"example-name","notices":["example-notices"],"parent_id":"example-parent_id","sent_alias_name":"example-sent_alias_name","token_count":"example-token_count","type":"example-type"}]}"#,
         }),
         reply_headers: &[],
-        paging: None,
+        paging: Some(&crate::v5::show_object_column_info::glue::PAGING),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

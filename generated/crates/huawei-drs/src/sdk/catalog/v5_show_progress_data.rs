@@ -82,7 +82,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"count":1,"create_time":"example-create_time","flow_compare_data":[{"dst_db":"example-dst_db","dst_tb":"example-dst_tb","progress":1,"src_db":"example-src_db","src_tb":"example-src_tb"}]}"#,
         }),
         reply_headers: &[],
-        paging: None,
+        paging: Some(&crate::v5::show_progress_data::glue::PAGING),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -72,7 +72,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"count":1,"timelines":[{"name":"example-name","operation_time":"example-operation_time","status":"example-status","user_name":"example-user_name"}]}"#,
         }),
         reply_headers: &[],
-        paging: None,
+        paging: Some(&crate::v5::show_timeline::glue::PAGING),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

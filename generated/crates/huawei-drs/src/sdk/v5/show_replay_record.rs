@@ -109,6 +109,21 @@ impl super::Client {
     ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
         self.runtime.wire(&glue::OP, input)
     }
+
+    /// Every page of `ShowReplayRecord` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `sql_records`, and [`page_size`](runtime::Paginator::page_size) sets `limit` (at most 2000).
+    ///
+    /// Each page is one call of [`show_replay_record`](Self::show_replay_record), retried by its rules; an error that survives them is the stream's last item. `offset` moves by the items each page holds. The walk stops at the first of: an empty page; `total_count` items walked through.
+    pub fn show_replay_record_paginator(
+        &self,
+        input: ShowReplayRecordRequest,
+    ) -> ::runtime::Paginator<
+        ShowReplayRecordRequest,
+        ShowReplayRecordResponse,
+        ReplayExecuteRecords,
+        ShowReplayRecordError,
+    > {
+        ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
+    }
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.
@@ -144,4 +159,39 @@ pub(crate) mod glue {
         ]);
         ::runtime::protocols::build(&OPERATION, config, fields)
     }
+
+    pub const PAGING: ::runtime::paginate::Paging = ::runtime::paginate::Paging {
+        walk: ::runtime::paginate::Walk::Offset,
+        position: "offset",
+        page_size: Some("limit"),
+        max_page_size: Some(2000u64),
+        items: "sql_records",
+        total: Some("total_count"),
+        next_cursor: None,
+        has_more: None,
+    };
+
+    pub const PAGES: ::runtime::paginate::Pages<
+        ShowReplayRecordRequest,
+        ShowReplayRecordResponse,
+        ReplayExecuteRecords,
+    > = ::runtime::paginate::Pages {
+        paging: &PAGING,
+        position: |r| (
+            ::runtime::paginate::count(&r.offset),
+            ::runtime::paginate::count(&r.limit),
+        ),
+        seek: |r, to| ::runtime::paginate::seek(&mut r.offset, to),
+        set_page_size: |r, n| ::runtime::paginate::seek(
+            &mut r.limit,
+            ::runtime::paginate::Seek::At(n),
+        ),
+        facts: |r| ::runtime::paginate::Facts {
+            len: r.sql_records.len(),
+            total: ::runtime::paginate::count(&r.total_count),
+            next_cursor: None,
+            has_more: None,
+        },
+        items: |r| r.sql_records,
+    };
 }

@@ -79,7 +79,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"eip_bandwidth_limits":[{"charge_mode":"example-charge_mode","ext_limit":{"max_ingress_size":1,"min_ingress_size":1,"ratio_95peak":1},"id":"example-id","max_size":1,"min_size":1}],"page_info":{"current_count":1,"next_marker":"example-next_marker","previous_marker":"example-previous_marker"},"request_id":"example-request_id"}"#,
         }),
         reply_headers: &[],
-        paging: None,
+        paging: Some(&crate::v3::list_bandwidths_limit::glue::PAGING),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -74,7 +74,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"common_pools":[{"allow_share_bandwidth_types":["example-allow_share_bandwidth_types"],"id":"example-id","name":"example-name","public_border_group":"example-public_border_group","status":"example-status","type":"example-type","used":1}],"request_id":"example-request_id"}"#,
         }),
         reply_headers: &[],
-        paging: None,
+        paging: Some(&crate::v3::list_common_pools::glue::PAGING),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -177,7 +177,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"geip_bindings":[{"created_at":"example-created_at","gcbandwidth":{"admin_status":"example-admin_status","dscp":1,"id":"example-id","short_id":"example-short_id","size":1,"sla_level":"example-sla_level"},"geip_id":"example-geip_id","geip_ip_address":"example-geip_ip_address","instance_id":"example-instance_id","instance_type":"example-instance_type","public_border_group":"example-public_border_group","updated_at":"example-updated_at","vn_list":[{"cluster_id":"example-cluster_id","created_at":"example-created_at","forward_mode":"example-forward_mode","hash_mode":"example-hash_mode","id":"example-id","location":"example-location","nexthops":[{"ip_address":"example-ip_address","mode":"example-mode"}],"owner":"example-owner","type":"example-type","updated_at":"example-updated_at","vni":1}],"vnic":{"device_id":"example-device_id","device_owner":"example-device_owner","instance_id":"example-instance_id","instance_type":"example-instance_type","mac":"example-mac","port_id":"example-port_id","port_profile":"example-port_profile","private_ip_address":"example-private_ip_address","vni":"example-vni","vpc_id":"example-vpc_id","vtep":"example-vtep"}}],"request_id":"example-request_id"}"#,
         }),
         reply_headers: &[],
-        paging: None,
+        paging: Some(&crate::v3::list_project_geip_bindings::glue::PAGING),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -107,7 +107,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"page_info":{"current_count":1,"next_marker":"example-next_marker","previous_marker":"example-previous_marker"},"request_id":"example-request_id","share_bandwidth_types":[{"bandwidth_type":"example-bandwidth_type","created_at":"example-created_at","description":"example-description","id":"example-id","name_en":"example-name_en","name_zh":"example-name_zh","public_border_group":"example-public_border_group","updated_at":"example-updated_at"}]}"#,
         }),
         reply_headers: &[],
-        paging: None,
+        paging: Some(&crate::v3::list_share_bandwidth_types::glue::PAGING),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

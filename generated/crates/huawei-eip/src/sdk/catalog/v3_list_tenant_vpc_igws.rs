@@ -94,7 +94,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"request_id":"example-request_id","vpc_igws":[{"created_at":"example-created_at","enable_ipv6":true,"id":"example-id","name":"example-name","network_id":"example-network_id","project_id":"example-project_id","updated_at":"example-updated_at","vpc_id":"example-vpc_id"}]}"#,
         }),
         reply_headers: &[],
-        paging: None,
+        paging: Some(&crate::v3::list_tenant_vpc_igws::glue::PAGING),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -206,6 +206,21 @@ impl super::Client {
     ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
         self.runtime.wire(&glue::OP, input)
     }
+
+    /// Every page of `ListProjectGeipBindings` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `geip_bindings`, and [`page_size`](runtime::Paginator::page_size) sets `limit` (at most 2000).
+    ///
+    /// Each page is one call of [`list_project_geip_bindings`](Self::list_project_geip_bindings), retried by its rules; an error that survives them is the stream's last item. `offset` moves by the items each page holds. The walk stops at the first of: an empty page; a page shorter than a page size of at most 2000.
+    pub fn list_project_geip_bindings_paginator(
+        &self,
+        input: ListProjectGeipBindingsRequest,
+    ) -> ::runtime::Paginator<
+        ListProjectGeipBindingsRequest,
+        ListProjectGeipBindingsResponse,
+        GeipBindingsInternalResp,
+        ListProjectGeipBindingsError,
+    > {
+        ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
+    }
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.
@@ -262,4 +277,39 @@ pub(crate) mod glue {
         ]);
         ::runtime::protocols::build(&OPERATION, config, fields)
     }
+
+    pub const PAGING: ::runtime::paginate::Paging = ::runtime::paginate::Paging {
+        walk: ::runtime::paginate::Walk::Offset,
+        position: "offset",
+        page_size: Some("limit"),
+        max_page_size: Some(2000u64),
+        items: "geip_bindings",
+        total: None,
+        next_cursor: None,
+        has_more: None,
+    };
+
+    pub const PAGES: ::runtime::paginate::Pages<
+        ListProjectGeipBindingsRequest,
+        ListProjectGeipBindingsResponse,
+        GeipBindingsInternalResp,
+    > = ::runtime::paginate::Pages {
+        paging: &PAGING,
+        position: |r| (
+            ::runtime::paginate::count(&r.offset),
+            ::runtime::paginate::count(&r.limit),
+        ),
+        seek: |r, to| ::runtime::paginate::seek(&mut r.offset, to),
+        set_page_size: |r, n| ::runtime::paginate::seek(
+            &mut r.limit,
+            ::runtime::paginate::Seek::At(n),
+        ),
+        facts: |r| ::runtime::paginate::Facts {
+            len: r.geip_bindings.len(),
+            total: None,
+            next_cursor: None,
+            has_more: None,
+        },
+        items: |r| r.geip_bindings,
+    };
 }

@@ -97,7 +97,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"snapshot_policies":[{"created_at":"example-created_at","enterprise_project_id":"example-enterprise_project_id","id":"example-id","name":"example-name","repeat_interval_days":1,"repeat_weekdays":["example-repeat_weekdays"],"retention_days":1,"tags":{"key":"example-tags"},"time_points":["example-time_points"],"updated_at":"example-updated_at"}]}"#,
         }),
         reply_headers: &[],
-        paging: None,
+        paging: Some(&crate::list_auto_snapshot_policy::glue::PAGING),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -104,7 +104,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"snapshot_groups":[{"created_at":"example-created_at","description":"example-description","enterprise_project_id":"example-enterprise_project_id","id":"example-id","name":"example-name","project_id":"example-project_id","server_id":"example-server_id","status":"example-status","tags":{"key":"example-tags"},"updated_at":"example-updated_at"}]}"#,
         }),
         reply_headers: &[],
-        paging: None,
+        paging: Some(&crate::list_snapshot_group::glue::PAGING),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

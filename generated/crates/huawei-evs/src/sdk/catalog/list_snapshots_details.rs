@@ -137,7 +137,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"snapshots":[{"availability_zone":"example-availability_zone","category":"example-category","cmk_id":"example-cmk_id","created_at":"example-created_at","description":"example-description","encrypt_algorithm":"example-encrypt_algorithm","encrypted":true,"enterprise_project_id":"example-enterprise_project_id","id":"example-id","incremental":true,"instant_access":true,"instant_access_retention_at":"example-instant_access_retention_at","name":"example-name","progress":"example-progress","project_id":"example-project_id","retention_at":"example-retention_at","size":1,"snapshot_chains":[{"availability_zone":"example-availability_zone","capacity":1.0,"category":"example-category","created_at":"example-created_at","id":"example-id","project_id":"example-project_id","snapshot_count":1,"updated_at":"example-updated_at","volume_id":"example-volume_id"}],"snapshot_group_id":"example-snapshot_group_id","snapshot_type":"example-snapshot_type","status":"example-status","tags":{"key":"example-tags"},"updated_at":"example-updated_at","volume_id":"example-volume_id"}]}"#,
         }),
         reply_headers: &[],
-        paging: None,
+        paging: Some(&crate::list_snapshots_details::glue::PAGING),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

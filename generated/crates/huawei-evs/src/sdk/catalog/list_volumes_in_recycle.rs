@@ -82,7 +82,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"count":1,"volumes":[{"attachments":[{"attached_at":"example-attached_at","attachment_id":"example-attachment_id","device":"example-device","host_name":"example-host_name","id":"example-id","server_id":"example-server_id","volume_id":"example-volume_id"}],"availability_zone":"example-availability_zone","bootable":"example-bootable","created_at":"example-created_at","dedicated_storage_id":"example-dedicated_storage_id","dedicated_storage_name":"example-dedicated_storage_name","description":"example-description","enterprise_project_id":"example-enterprise_project_id","id":"example-id","metadata":{"key":{}},"multiattach":true,"name":"example-name","plan_delete_at":"example-plan_delete_at","pre_deleted_at":"example-pre_deleted_at","service_type":"example-service_type","size":1,"status":"example-status","tags":{"key":"example-tags"},"updated_at":"example-updated_at","volume_image_metadata":{"key":{}},"volume_type":"example-volume_type","wwn":"example-wwn"}]}"#,
         }),
         reply_headers: &[],
-        paging: None,
+        paging: Some(&crate::list_volumes_in_recycle::glue::PAGING),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

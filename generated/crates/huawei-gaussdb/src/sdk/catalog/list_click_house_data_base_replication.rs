@@ -77,7 +77,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"ext_text":"example-ext_text","replications":[{"catchup_stage":"example-catchup_stage","percentage":"example-percentage","source_database":"example-source_database","stage":"example-stage","status":"example-status","target_database":"example-target_database"}],"total_count":1}"#,
         }),
         reply_headers: &[],
-        paging: None,
+        paging: Some(&crate::list_click_house_data_base_replication::glue::PAGING),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -71,7 +71,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"meta_info":[{"data_size":1.0,"database_name":"example-database_name","dd_id":"example-dd_id","expiration_time":1,"partition_name":"example-partition_name","retained_time":1,"space_id":"example-space_id","table_name":"example-table_name"}],"total":1,"total_data_size":1.0}"#,
         }),
         reply_headers: &[],
-        paging: None,
+        paging: Some(&crate::list_cold_table_metas::glue::PAGING),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -86,7 +86,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"ddl_logs":[{"create_time":"example-create_time","end_time":"example-end_time","file_name":"example-file_name","file_size":1,"id":"example-id","status":"example-status"}],"keep_days":1,"switch_status":"example-switch_status","total_count":1}"#,
         }),
         reply_headers: &[],
-        paging: None,
+        paging: Some(&crate::list_ddl_logs::glue::PAGING),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -70,7 +70,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"resources":[{"architecture":"example-architecture","availability_zone":["example-availability_zone"],"capacity":{"ram":1,"vcpus":1,"volume":1},"engine_name":"example-engine_name","id":"example-id","resource_name":"example-resource_name","status":"example-status"}],"total_count":1}"#,
         }),
         reply_headers: &[],
-        paging: None,
+        paging: Some(&crate::list_gauss_my_sql_dedicated_resources::glue::PAGING),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

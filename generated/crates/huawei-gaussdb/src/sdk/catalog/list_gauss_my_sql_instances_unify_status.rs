@@ -120,7 +120,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"instances":[{"backup_strategy":{"keep_days":"example-keep_days","start_time":"example-start_time"},"charge_info":{"charge_mode":"example-charge_mode","is_auto_pay":"example-is_auto_pay","is_auto_renew":"example-is_auto_renew","period_num":1,"period_type":"example-period_type"},"created":"example-created","datastore":{"kernel_version":"example-kernel_version","type":"example-type","version":"example-version"},"db_user_name":"example-db_user_name","dedicated_resource_id":"example-dedicated_resource_id","enterprise_project_id":"example-enterprise_project_id","eos_tag":true,"flavor_info":{"ram":"example-ram","vcpus":"example-vcpus"},"flavor_ref":"example-flavor_ref","id":"example-id","name":"example-name","port":"example-port","private_ips":["example-private_ips"],"proxy_ips":["example-proxy_ips"],"public_ips":["example-public_ips"],"readonly_private_ips":["example-readonly_private_ips"],"region":"example-region","security_group_id":"example-security_group_id","status":"example-status","subnet_id":"example-subnet_id","tags":[{"key":"example-key","value":"example-value"}],"time_zone":"example-time_zone","type":"example-type","updated":"example-updated","volume":{"size":"example-size","type":"example-type"},"vpc_id":"example-vpc_id"}],"total_count":1}"#,
         }),
         reply_headers: &[],
-        paging: None,
+        paging: Some(&crate::list_gauss_my_sql_instances_unify_status::glue::PAGING),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

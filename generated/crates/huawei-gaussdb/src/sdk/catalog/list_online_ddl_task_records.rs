@@ -84,7 +84,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"records":[{"alter_stage":1,"created_at":1,"ended_at":1,"error_reason":"example-error_reason","percentage":1.0,"task_content":[{"ddl_info":[{"sql":"example-sql","table":"example-table"}],"schema":"example-schema"}],"task_id":"example-task_id","task_status":"example-task_status","temp_table_name":"example-temp_table_name"}],"total_count":1}"#,
         }),
         reply_headers: &[],
-        paging: None,
+        paging: Some(&crate::list_online_ddl_task_records::glue::PAGING),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -72,7 +72,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"histories":[{"applied_at":1.0,"apply_result":"example-apply_result","error_code":"example-error_code","target_id":"example-target_id","target_name":"example-target_name"}],"total_count":1}"#,
         }),
         reply_headers: &[],
-        paging: None,
+        paging: Some(&crate::list_params_template_apply_history::glue::PAGING),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

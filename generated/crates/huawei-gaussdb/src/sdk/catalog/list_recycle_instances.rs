@@ -67,7 +67,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"instances":[{"backup_level":"example-backup_level","create_at":1,"data_vip":"example-data_vip","data_vip_ipv6":"example-data_vip_ipv6","deleted_at":1,"engine_name":"example-engine_name","engine_version":"example-engine_version","enterprise_project_id":"example-enterprise_project_id","enterprise_project_name":"example-enterprise_project_name","ha_mode":"example-ha_mode","id":"example-id","name":"example-name","pay_model":"example-pay_model","recycle_backup_id":"example-recycle_backup_id","recycle_backups":[{"backup_id":"example-backup_id","backup_level":"example-backup_level","backup_name":"example-backup_name","begin_time":1,"end_time":1,"size":1,"status":"example-status"}],"recycle_status":"example-recycle_status","volume_size":"example-volume_size","volume_type":"example-volume_type"}],"total_count":1}"#,
         }),
         reply_headers: &[],
-        paging: None,
+        paging: Some(&crate::list_recycle_instances::glue::PAGING),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

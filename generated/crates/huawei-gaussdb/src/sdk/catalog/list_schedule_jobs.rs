@@ -94,7 +94,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"schedules":[{"create_time":"example-create_time","datastore_type":"example-datastore_type","end_time":"example-end_time","instance_id":"example-instance_id","instance_name":"example-instance_name","instance_status":"example-instance_status","job_id":"example-job_id","job_name":"example-job_name","job_status":"example-job_status","project_id":"example-project_id","proxy_id":"example-proxy_id","proxy_name":"example-proxy_name","start_time":"example-start_time","target_config":{}}],"total_count":1}"#,
         }),
         reply_headers: &[],
-        paging: None,
+        paging: Some(&crate::list_schedule_jobs::glue::PAGING),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

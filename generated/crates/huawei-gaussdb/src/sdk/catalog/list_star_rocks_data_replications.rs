@@ -75,7 +75,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"ext_text":"example-ext_text","replications":[{"catchup_percentage":"example-catchup_percentage","catchup_stage":"example-catchup_stage","percentage":"example-percentage","source_database":"example-source_database","stage":"example-stage","status":"example-status","target_database":"example-target_database","task_name":"example-task_name"}],"total_count":"example-total_count"}"#,
         }),
         reply_headers: &[],
-        paging: None,
+        paging: Some(&crate::list_star_rocks_data_replications::glue::PAGING),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

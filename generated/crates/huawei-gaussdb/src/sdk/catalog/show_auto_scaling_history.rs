@@ -74,7 +74,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"records":[{"create_at":"example-create_at","id":"example-id","instance_id":"example-instance_id","instance_name":"example-instance_name","original_value":"example-original_value","result":"example-result","scaling_type":"example-scaling_type","target_value":"example-target_value"}],"total_count":1}"#,
         }),
         reply_headers: &[],
-        paging: None,
+        paging: Some(&crate::show_auto_scaling_history::glue::PAGING),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

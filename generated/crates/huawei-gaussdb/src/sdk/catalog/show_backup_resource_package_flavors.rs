@@ -70,7 +70,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"flavors":[{"spec_code":"example-spec_code","volume":"example-volume"}]}"#,
         }),
         reply_headers: &[],
-        paging: None,
+        paging: Some(&crate::show_backup_resource_package_flavors::glue::PAGING),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

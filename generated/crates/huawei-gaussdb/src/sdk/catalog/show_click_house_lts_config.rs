@@ -82,7 +82,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"instance_lts_configs":[{"instance":{"engine_name":"example-engine_name","engine_version":"example-engine_version","enterprise_project_id":"example-enterprise_project_id","enterprise_project_name":"example-enterprise_project_name","id":"example-id","mode":"example-mode","name":"example-name","status":"example-status"},"lts_configs":[{"enabled":true,"log_type":"example-log_type","lts_group_id":"example-lts_group_id","lts_stream_id":"example-lts_stream_id"}]}],"total_count":1}"#,
         }),
         reply_headers: &[],
-        paging: None,
+        paging: Some(&crate::show_click_house_lts_config::glue::PAGING),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

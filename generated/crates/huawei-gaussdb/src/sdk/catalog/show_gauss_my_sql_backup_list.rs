@@ -102,7 +102,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"backups":[{"backup_level":"example-backup_level","backup_mode":"example-backup_mode","begin_time":"example-begin_time","datastore":{"type":"example-type","version":"example-version"},"description":"example-description","end_time":"example-end_time","id":"example-id","instance_id":"example-instance_id","instance_name":"example-instance_name","name":"example-name","size":1.0,"status":"example-status","take_up_time":1,"type":"example-type"}],"total_count":1}"#,
         }),
         reply_headers: &[],
-        paging: None,
+        paging: Some(&crate::show_gauss_my_sql_backup_list::glue::PAGING),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

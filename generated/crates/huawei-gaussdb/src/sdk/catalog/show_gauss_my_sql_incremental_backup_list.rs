@@ -92,7 +92,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"backups":[{"backup_type":"example-backup_type","begin_time":"example-begin_time","end_time":"example-end_time","id":"example-id","instance_id":"example-instance_id","name":"example-name","size":1.0}],"total_count":1}"#,
         }),
         reply_headers: &[],
-        paging: None,
+        paging: Some(&crate::show_gauss_my_sql_incremental_backup_list::glue::PAGING),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

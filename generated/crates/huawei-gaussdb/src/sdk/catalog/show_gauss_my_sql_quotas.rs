@@ -72,7 +72,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"quota_list":[{"availability_instance_quota":1,"availability_ram_quota":1,"availability_vcpus_quota":1,"enterprise_project_id":"example-enterprise_project_id","enterprise_project_name":"example-enterprise_project_name","instance_quota":1,"ram_quota":1,"vcpus_quota":1}],"total_count":1}"#,
         }),
         reply_headers: &[],
-        paging: None,
+        paging: Some(&crate::show_gauss_my_sql_quotas::glue::PAGING),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -71,7 +71,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"process_list":[{"command":"example-command","database":"example-database","duration":1.0,"host":"example-host","id":"example-id","sql_statement":"example-sql_statement","state":"example-state","user":"example-user"}]}"#,
         }),
         reply_headers: &[],
-        paging: None,
+        paging: Some(&crate::show_htap_process_list::glue::PAGING),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -91,7 +91,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"backups":[{"backup_level":"example-backup_level","backup_method":"example-backup_method","backup_mode":"example-backup_mode","backup_type":"example-backup_type","created":"example-created","description":"example-description","id":"example-id","instance_id":"example-instance_id","instance_name":"example-instance_name","name":"example-name","size":"example-size","size_unit":"example-size_unit","status":"example-status","time_zone":"example-time_zone","updated":"example-updated","use_detail":"example-use_detail"}],"total_count":"example-total_count"}"#,
         }),
         reply_headers: &[],
-        paging: None,
+        paging: Some(&crate::show_instance_backups::glue::PAGING),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

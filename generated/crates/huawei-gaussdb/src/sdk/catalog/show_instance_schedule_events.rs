@@ -102,7 +102,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"events":[{"category":"example-category","created_time":"example-created_time","db_type":"example-db_type","event_entities":[{"event_entity_id":"example-event_entity_id","event_entity_status":"example-event_entity_status"}],"execute_time":"example-execute_time","execution_time_window":{"end_time":"example-end_time","planned_execution_day":"example-planned_execution_day","start_time":"example-start_time"},"extend_info":"example-extend_info","id":"example-id","impact":"example-impact","instance_id":"example-instance_id","instance_name":"example-instance_name","level":"example-level","reason":"example-reason","status":"example-status","type":"example-type","updated_time":"example-updated_time"}],"executing_count":1,"failed_count":1,"inquiring_count":1,"schedule_count":1,"total_count":1}"#,
         }),
         reply_headers: &[],
-        paging: None,
+        paging: Some(&crate::show_instance_schedule_events::glue::PAGING),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -85,7 +85,9 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"instance_infos":[{"instance_id":"example-instance_id","master_node_id":"example-master_node_id"}],"total_count":1}"#,
         }),
         reply_headers: &[],
-        paging: None,
+        paging: Some(
+            &crate::show_intelligent_diagnosis_instance_infos_per_metric::glue::PAGING,
+        ),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -85,7 +85,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"configurations":[{"data_type":"example-data_type","description":"example-description","elem_type":"example-elem_type","name":"example-name","value":"example-value","value_range":"example-value_range"}],"total_count":1}"#,
         }),
         reply_headers: &[],
-        paging: None,
+        paging: Some(&crate::show_proxy_configurations::glue::PAGING),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

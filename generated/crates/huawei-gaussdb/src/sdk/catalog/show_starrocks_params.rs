@@ -77,7 +77,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"configurations":{"configuration_id":"example-configuration_id","created":"example-created","datastore_name":"example-datastore_name","datastore_version_name":"example-datastore_version_name","updated":"example-updated"},"parameter_values":[{"description":"example-description","name":"example-name","readonly":true,"restart_required":true,"type":"example-type","value":"example-value","value_range":"example-value_range"}],"total_count":1}"#,
         }),
         reply_headers: &[],
-        paging: None,
+        paging: Some(&crate::show_starrocks_params::glue::PAGING),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

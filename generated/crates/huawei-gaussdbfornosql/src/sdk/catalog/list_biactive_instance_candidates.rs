@@ -87,7 +87,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"instances":[{"actions":["example-actions"],"cidr":"example-cidr","disk_size":"example-disk_size","id":"example-id","name":"example-name","node_num":1,"project_id":"example-project_id","project_name":"example-project_name","ram":"example-ram","region_code":"example-region_code","status":"example-status","used_disk_size":"example-used_disk_size","vcpus":"example-vcpus"}],"total_count":1}"#,
         }),
         reply_headers: &[],
-        paging: None,
+        paging: Some(&crate::list_biactive_instance_candidates::glue::PAGING),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -72,7 +72,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"configurations":[{"created":"example-created","datastore_name":"example-datastore_name","datastore_version_name":"example-datastore_version_name","description":"example-description","id":"example-id","mode":"example-mode","name":"example-name","updated":"example-updated","user_defined":true}],"count":1,"quota":1}"#,
         }),
         reply_headers: &[],
-        paging: None,
+        paging: Some(&crate::list_configuration_templates::glue::PAGING),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

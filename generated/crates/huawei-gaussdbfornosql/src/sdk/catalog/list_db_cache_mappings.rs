@@ -89,7 +89,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"dbcache_mappings":[{"created":"example-created","id":"example-id","name":"example-name","rule_count":1,"source_instance_id":"example-source_instance_id","source_instance_name":"example-source_instance_name","status":"example-status","target_instance_id":"example-target_instance_id","target_instance_name":"example-target_instance_name","updated":"example-updated"}],"total_count":1}"#,
         }),
         reply_headers: &[],
-        paging: None,
+        paging: Some(&crate::list_db_cache_mappings::glue::PAGING),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -86,7 +86,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"dbcache_mapping_id":"example-dbcache_mapping_id","rules":[{"id":"example-id","key_columns":["example-key_columns"],"key_prefix":"example-key_prefix","key_separator":"example-key_separator","name":"example-name","source_db_schema":"example-source_db_schema","source_db_table":"example-source_db_table","status":"example-status","storage_type":"example-storage_type","target_database":"example-target_database","ttl":"example-ttl","value_columns":["example-value_columns"],"value_separator":"example-value_separator"}],"total_count":1}"#,
         }),
         reply_headers: &[],
-        paging: None,
+        paging: Some(&crate::list_db_cache_rules::glue::PAGING),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

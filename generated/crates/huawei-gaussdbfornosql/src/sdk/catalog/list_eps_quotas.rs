@@ -64,7 +64,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"quotas":[{"enterprise_project_id":"example-enterprise_project_id","enterprise_project_name":"example-enterprise_project_name","quota":{"instance":1,"ram":1,"vcpus":1},"used":{"instance":1,"ram":1,"vcpus":1}}],"total_count":1}"#,
         }),
         reply_headers: &[],
-        paging: None,
+        paging: Some(&crate::list_eps_quotas::glue::PAGING),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

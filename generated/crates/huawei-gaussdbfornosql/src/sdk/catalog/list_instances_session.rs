@@ -74,7 +74,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"sessions":[{"addr":"example-addr","age":"example-age","cmd":"example-cmd","db":"example-db","fd":"example-fd","id":"example-id","idle":"example-idle","multi":"example-multi","name":"example-name","psub":"example-psub","sub":"example-sub"}],"total_count":1}"#,
         }),
         reply_headers: &[],
-        paging: None,
+        paging: Some(&crate::list_instances_session::glue::PAGING),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

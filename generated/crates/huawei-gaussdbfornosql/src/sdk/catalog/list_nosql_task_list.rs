@@ -84,7 +84,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"schedules":[{}],"total_count":"example-total_count"}"#,
         }),
         reply_headers: &[],
-        paging: None,
+        paging: Some(&crate::list_nosql_task_list::glue::PAGING),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

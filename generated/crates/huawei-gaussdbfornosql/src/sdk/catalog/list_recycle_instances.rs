@@ -67,7 +67,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"instances":[{"backup_id":"example-backup_id","charge_type":"example-charge_type","created_at":"example-created_at","data_store":{"type":"example-type","version":"example-version"},"deleted_at":"example-deleted_at","enterprise_project_id":"example-enterprise_project_id","id":"example-id","mode":"example-mode","name":"example-name","product_type":"example-product_type","retained_until":"example-retained_until"}],"total_count":1}"#,
         }),
         reply_headers: &[],
-        paging: None,
+        paging: Some(&crate::list_recycle_instances::glue::PAGING),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -97,7 +97,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"backups":[{"begin_time":"example-begin_time","database_tables":[{"database_name":"example-database_name","table_names":["example-table_names"]}],"datastore":{"type":"example-type","version":"example-version"},"description":"example-description","end_time":"example-end_time","id":"example-id","instance_id":"example-instance_id","instance_name":"example-instance_name","name":"example-name","size":1.0,"status":"example-status","type":"example-type"}],"total_count":1}"#,
         }),
         reply_headers: &[],
-        paging: None,
+        paging: Some(&crate::show_all_instances_backups_new::glue::PAGING),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -66,7 +66,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"histories":[{"applied_at":"2026-01-02T03:04:05Z","apply_result":"example-apply_result","failure_reason":"example-failure_reason","instance_id":"example-instance_id","instance_name":"example-instance_name"}],"total_count":1}"#,
         }),
         reply_headers: &[],
-        paging: None,
+        paging: Some(&crate::show_apply_history::glue::PAGING),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -66,7 +66,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"restorable_instances":[{"engine_name":"example-engine_name","engine_version":"example-engine_version","instance_id":"example-instance_id","instance_mode":"example-instance_mode","security_group_ids":["example-security_group_ids"],"subnet_ids":["example-subnet_ids"],"vpc_id":"example-vpc_id"}],"total_count":1}"#,
         }),
         reply_headers: &[],
-        paging: None,
+        paging: Some(&crate::show_restorable_list::glue::PAGING),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

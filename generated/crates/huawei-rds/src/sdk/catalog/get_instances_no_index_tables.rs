@@ -81,7 +81,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"tables":[{"db_name":"example-db_name","schema_name":"example-schema_name","table_name":"example-table_name"}]}"#,
         }),
         reply_headers: &[],
-        paging: None,
+        paging: Some(&crate::get_instances_no_index_tables::glue::PAGING),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

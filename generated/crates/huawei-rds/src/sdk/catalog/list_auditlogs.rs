@@ -85,7 +85,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"auditlogs":[{"begin_time":"example-begin_time","end_time":"example-end_time","id":"example-id","name":"example-name","size":1.0}],"total_record":1}"#,
         }),
         reply_headers: &[],
-        paging: None,
+        paging: Some(&crate::list_auditlogs::glue::PAGING),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

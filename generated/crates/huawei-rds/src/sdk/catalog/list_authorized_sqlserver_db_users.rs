@@ -85,7 +85,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"total_count":1,"users":[{"name":"example-name","readonly":true}]}"#,
         }),
         reply_headers: &[],
-        paging: None,
+        paging: Some(&crate::list_authorized_sqlserver_db_users::glue::PAGING),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

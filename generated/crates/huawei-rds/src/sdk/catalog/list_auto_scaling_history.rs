@@ -79,7 +79,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"records":[{"created_at":1,"id":"example-id","instance_id":"example-instance_id","original_value":"example-original_value","result":"example-result","scaling_type":"example-scaling_type","target_value":"example-target_value"}],"total_count":1}"#,
         }),
         reply_headers: &[],
-        paging: None,
+        paging: Some(&crate::list_auto_scaling_history::glue::PAGING),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -96,7 +96,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"backups":[{"associated_with_ddm":true,"begin_time":"example-begin_time","databases":[{"name":"example-name"}],"datastore":{"type":"example-type","version":"example-version"},"end_time":"example-end_time","id":"example-id","instance_id":"example-instance_id","min_data_volume_capacity_for_restore":1,"name":"example-name","size":1,"status":"example-status","type":"example-type"}],"total_count":1}"#,
         }),
         reply_headers: &[],
-        paging: None,
+        paging: Some(&crate::list_backups::glue::PAGING),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

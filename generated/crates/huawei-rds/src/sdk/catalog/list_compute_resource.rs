@@ -64,7 +64,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"resource_package_infos":[{"engine_name":"example-engine_name","resource_id":"example-resource_id","status":"example-status","total_quota":1,"used_quota":1}],"total":1}"#,
         }),
         reply_headers: &[],
-        paging: None,
+        paging: Some(&crate::list_compute_resource::glue::PAGING),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

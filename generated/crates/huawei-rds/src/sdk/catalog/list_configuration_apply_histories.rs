@@ -77,7 +77,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"histories":[{"apply_result":"example-apply_result","apply_time":"example-apply_time","error_code":"example-error_code","instance_id":"example-instance_id","instance_name":"example-instance_name"}],"total_count":1}"#,
         }),
         reply_headers: &[],
-        paging: None,
+        paging: Some(&crate::list_configuration_apply_histories::glue::PAGING),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

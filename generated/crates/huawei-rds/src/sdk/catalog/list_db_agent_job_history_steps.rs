@@ -80,7 +80,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"steps":[{"message":"example-message","run_duration":"example-run_duration","run_status":"example-run_status","run_time":"example-run_time","step_id":"example-step_id","step_name":"example-step_name"}],"total_count":1}"#,
         }),
         reply_headers: &[],
-        paging: None,
+        paging: Some(&crate::list_db_agent_job_history_steps::glue::PAGING),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

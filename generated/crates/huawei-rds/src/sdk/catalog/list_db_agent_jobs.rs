@@ -76,7 +76,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"jobs":[{"agent_type":"example-agent_type","failure_count":1,"is_enabled":true,"job_id":"example-job_id","job_name":"example-job_name","last_failure_time":"example-last_failure_time","profile_id":"example-profile_id","profile_name":"example-profile_name","run_status":"example-run_status","run_time":"example-run_time"}],"total_count":1}"#,
         }),
         reply_headers: &[],
-        paging: None,
+        paging: Some(&crate::list_db_agent_jobs::glue::PAGING),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

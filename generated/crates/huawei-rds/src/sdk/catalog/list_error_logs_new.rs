@@ -88,7 +88,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"error_log_list":[{"content":"example-content","level":"example-level","time":"example-time"}],"total_record":1}"#,
         }),
         reply_headers: &[],
-        paging: None,
+        paging: Some(&crate::list_error_logs_new::glue::PAGING),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

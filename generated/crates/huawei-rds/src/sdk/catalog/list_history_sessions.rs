@@ -96,7 +96,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"sessions":[{"app_name":"example-app_name","backend_user_oid":1,"backend_xid":1,"backend_xmin":1,"blocked_process_id":"example-blocked_process_id","client_host_name":"example-client_host_name","client_ip_address":"example-client_ip_address","client_port":1,"cpu_usage":1.0,"database_name":"example-database_name","database_oid":1,"disk_read_rate":1.0,"disk_write_rate":1.0,"io_wait_status":1.0,"memory_usage":1.0,"parallel_leader_id":1,"process_status":"example-process_status","process_type":"example-process_type","query_id":"example-query_id","query_start_time":"example-query_start_time","sample_time":"example-sample_time","session_id":1,"session_start_time":"example-session_start_time","session_status":"example-session_status","sql_statement":"example-sql_statement","state_change_time":"example-state_change_time","transaction_execution_time":1,"transaction_start_time":"example-transaction_start_time","user_name":"example-user_name","wait_event_name":"example-wait_event_name","wait_event_type":"example-wait_event_type"}],"total_count":1}"#,
         }),
         reply_headers: &[],
-        paging: None,
+        paging: Some(&crate::list_history_sessions::glue::PAGING),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -91,7 +91,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"top_sqls":[{"count":1,"database_name":"example-database_name","query_id":"example-query_id","sample_time":"example-sample_time","sql_statement":"example-sql_statement","user_name":"example-user_name"}],"total_count":1}"#,
         }),
         reply_headers: &[],
-        paging: None,
+        paging: Some(&crate::list_history_top_sqls::glue::PAGING),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

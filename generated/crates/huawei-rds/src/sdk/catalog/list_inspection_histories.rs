@@ -94,7 +94,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"inspection_reports":[{"check_time":"example-check_time","detail":"example-detail","expiration_time":"example-expiration_time","id":"example-id","result":"example-result","target_version":"example-target_version"}],"total_count":1}"#,
         }),
         reply_headers: &[],
-        paging: None,
+        paging: Some(&crate::list_inspection_histories::glue::PAGING),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -92,7 +92,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"infos":[{"backup_used_space":1.0,"datastore":{"type":"example-type","version":"example-version"},"instance_id":"example-instance_id","name":"example-name","space":{"auditlog":1.0,"cbr_snapshot":1.0,"db":1.0,"log":1.0,"obs":1.0,"obs_free":1.0,"snapshot":1.0,"snapshot_free":1.0}}],"total":1}"#,
         }),
         reply_headers: &[],
-        paging: None,
+        paging: Some(&crate::list_instance_backup_summary::glue::PAGING),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -82,7 +82,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"resource_monitoring_infos":[{"active_connections":1.0,"cpu":"example-cpu","cpu_usage":1.0,"disk_usage":1.0,"engine_name":"example-engine_name","engine_version":"example-engine_version","id":"example-id","instance_state":{"status":"example-status","wait_restart_for_params":true},"iops":1.0,"mem":"example-mem","memory_usage":1.0,"name":"example-name","qps":1.0,"readonly_instance_resource_monitoring_info":[{"active_connections":1.0,"cpu":"example-cpu","cpu_usage":1.0,"disk_usage":1.0,"engine_name":"example-engine_name","engine_version":"example-engine_version","id":"example-id","instance_state":{"status":"example-status","wait_restart_for_params":true},"iops":1.0,"mem":"example-mem","memory_usage":1.0,"name":"example-name","qps":1.0,"readonly_instance_resource_monitoring_info":[{"active_connections":1.0,"cpu":"example-cpu","cpu_usage":1.0,"disk_usage":1.0,"engine_name":"example-engine_name","engine_version":"example-engine_version","id":"example-id","instance_state":{},"iops":1.0,"mem":"example-mem","memory_usage":1.0,"name":"example-name","qps":1.0,"readonly_instance_resource_monitoring_info":[{}],"slow_sql":1.0,"tps":1.0,"type":"example-type"}],"slow_sql":1.0,"tps":1.0,"type":"example-type"}],"slow_sql":1.0,"tps":1.0,"type":"example-type"}],"total_count":1}"#,
         }),
         reply_headers: &[],
-        paging: None,
+        paging: Some(&crate::list_instances_resource_metrics::glue::PAGING),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

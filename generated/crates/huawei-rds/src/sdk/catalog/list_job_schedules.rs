@@ -69,7 +69,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"schedules":[{"daily_frequency":{"active_end_time":"example-active_end_time","active_start_time":"example-active_start_time","freq_interval_unit":"example-freq_interval_unit","freq_subday_interval":1,"freq_subday_type":"example-freq_subday_type"},"duration":{"active_end_date":"example-active_end_date","active_start_date":"example-active_start_date"},"frequency":{"freq_interval":1,"freq_interval_day_monthly":1,"freq_interval_monthly":"example-freq_interval_monthly","freq_interval_weekly":["example-freq_interval_weekly"],"freq_relative_interval_monthly":"example-freq_relative_interval_monthly","freq_type":"example-freq_type"},"id":"example-id","job_schedule_type":"example-job_schedule_type","one_time_occurrence":{"active_start_date":"example-active_start_date","active_start_time":"example-active_start_time"},"schedule_type":"example-schedule_type","user_defined":true}],"total_count":1}"#,
         }),
         reply_headers: &[],
-        paging: None,
+        paging: Some(&crate::list_job_schedules::glue::PAGING),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -79,7 +79,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"marketplace_engine_products":[{"agreements":[{"id":"example-id","language":"example-language","name":"example-name","provision_url":"example-provision_url","version":"example-version"}],"bp_domain_id":"example-bp_domain_id","bp_name":"example-bp_name","engine_id":"example-engine_id","engine_version":"example-engine_version","image_id":"example-image_id","instance_mode":"example-instance_mode","product_id":"example-product_id","spec_code":"example-spec_code","user_license_agreement":"example-user_license_agreement"}],"total_count":1}"#,
         }),
         reply_headers: &[],
-        paging: None,
+        paging: Some(&crate::list_marketplace_engine_products::glue::PAGING),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -71,7 +71,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"pack_log_infos":[{"file_name":"example-file_name","id":"example-id","instance_id":"example-instance_id","query_end_time":1,"query_start_time":1,"size":1.0,"size_unit":"example-size_unit","status":"example-status"}],"total_count":1}"#,
         }),
         reply_headers: &[],
-        paging: None,
+        paging: Some(&crate::list_pack_log_infos::glue::PAGING),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

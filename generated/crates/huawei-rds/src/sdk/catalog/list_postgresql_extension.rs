@@ -80,7 +80,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"extensions":[{"created":true,"database_name":"example-database_name","description":"example-description","name":"example-name","shared_preload_libraries":"example-shared_preload_libraries","version":"example-version","version_update":"example-version_update"}],"total_count":1}"#,
         }),
         reply_headers: &[],
-        paging: None,
+        paging: Some(&crate::list_postgresql_extension::glue::PAGING),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

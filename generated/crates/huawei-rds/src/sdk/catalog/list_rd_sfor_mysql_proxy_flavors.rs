@@ -74,7 +74,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"compute_flavor_groups":[{"compute_flavors":[{"az_status":{},"code":"example-code","cpu":"example-cpu","db_type":"example-db_type","id":"example-id","mem":"example-mem"}],"group_type":"example-group_type"}]}"#,
         }),
         reply_headers: &[],
-        paging: None,
+        paging: Some(&crate::list_rd_sfor_mysql_proxy_flavors::glue::PAGING),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

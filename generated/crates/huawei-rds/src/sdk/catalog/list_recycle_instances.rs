@@ -67,7 +67,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"instances":[{"created_at":"example-created_at","data_vip":"example-data_vip","data_vip_v6":"example-data_vip_v6","deleted_at":"example-deleted_at","engine_name":"example-engine_name","engine_version":"example-engine_version","enterprise_project_id":"example-enterprise_project_id","ha_mode":"example-ha_mode","id":"example-id","is_serverless":true,"name":"example-name","pay_model":"example-pay_model","recycle_backup_id":"example-recycle_backup_id","recycle_status":"example-recycle_status","retained_until":"example-retained_until","volume_size":1,"volume_type":"example-volume_type"}],"total_count":1}"#,
         }),
         reply_headers: &[],
-        paging: None,
+        paging: Some(&crate::list_recycle_instances::glue::PAGING),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -94,7 +94,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"events":[{"created_time":"example-created_time","db_type":"example-db_type","execute_time":"example-execute_time","id":"example-id","impact":"example-impact","instance_id":"example-instance_id","instance_name":"example-instance_name","latest_execution_time":"example-latest_execution_time","level":"example-level","reason":"example-reason","status":"example-status","type":"example-type","update_time":"example-update_time"}],"executing_count":1,"failed_count":1,"inquiring_count":1,"schedule_count":1,"total_count":1}"#,
         }),
         reply_headers: &[],
-        paging: None,
+        paging: Some(&crate::list_schedule_events::glue::PAGING),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

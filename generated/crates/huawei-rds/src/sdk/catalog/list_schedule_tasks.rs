@@ -84,7 +84,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"schedule_tasks":[{"create_time":"example-create_time","datastore_type":"example-datastore_type","end_time":"example-end_time","id":"example-id","instance_id":"example-instance_id","instance_name":"example-instance_name","instance_status":"example-instance_status","name":"example-name","order":"example-order","project_id":"example-project_id","start_time":"example-start_time","status":"example-status","target_config":{"cpu":"example-cpu","flavor":"example-flavor","mem":"example-mem"},"volume_type":"example-volume_type"}],"total_count":1}"#,
         }),
         reply_headers: &[],
-        paging: None,
+        paging: Some(&crate::list_schedule_tasks::glue::PAGING),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

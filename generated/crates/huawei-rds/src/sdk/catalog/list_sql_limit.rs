@@ -72,7 +72,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"count":1,"sql_limit_objects":[{"id":"example-id","is_effective":true,"max_concurrency":1,"max_waiting":1,"query_id":"example-query_id","query_string":"example-query_string","search_path":"example-search_path"}]}"#,
         }),
         reply_headers: &[],
-        paging: None,
+        paging: Some(&crate::list_sql_limit::glue::PAGING),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -66,7 +66,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"list":[{"calls":1,"canUse":true,"database":"example-database","query":"example-query","query_id":"example-query_id","rows":1,"user_name":"example-user_name"}],"reset_view_last_time":1,"total_count":1}"#,
         }),
         reply_headers: &[],
-        paging: None,
+        paging: Some(&crate::list_sql_statistics::glue::PAGING),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -76,7 +76,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"total_count":1,"users":[{"comment":"example-comment","databases":[{"name":"example-name","readonly":true}],"hosts":["example-hosts"],"name":"example-name"}]}"#,
         }),
         reply_headers: &[],
-        paging: None,
+        paging: Some(&crate::list_sqlserver_db_users::glue::PAGING),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

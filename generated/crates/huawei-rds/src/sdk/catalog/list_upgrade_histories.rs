@@ -84,7 +84,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"total_count":1,"upgrade_reports":[{"detail":"example-detail","dst_database_version":"example-dst_database_version","dst_instance_id":"example-dst_instance_id","end_time":"example-end_time","id":"example-id","is_private_ip_changed":true,"private_ip_change_time":"example-private_ip_change_time","result":"example-result","src_database_version":"example-src_database_version","src_instance_id":"example-src_instance_id","start_time":"example-start_time","statistics_collection_mode":"example-statistics_collection_mode"}]}"#,
         }),
         reply_headers: &[],
-        paging: None,
+        paging: Some(&crate::list_upgrade_histories::glue::PAGING),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

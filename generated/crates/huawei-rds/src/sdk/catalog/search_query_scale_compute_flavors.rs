@@ -77,7 +77,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"compute_flavor_groups":[{"compute_flavors":[{"code":"example-code","cpu":"example-cpu","mem":"example-mem"}],"group_type":"example-group_type"}]}"#,
         }),
         reply_headers: &[],
-        paging: None,
+        paging: Some(&crate::search_query_scale_compute_flavors::glue::PAGING),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -70,7 +70,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"instances":[{"instance_id":"example-instance_id","obs_free_backup_space_gb":1.0,"obs_usage_gb":1.0,"snapshot_free_backup_space_gb":1.0,"snapshot_usage_gb":1.0}],"total":1}"#,
         }),
         reply_headers: &[],
-        paging: None,
+        paging: Some(&crate::show_backup_usage_exceeded_instances::glue::PAGING),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -81,7 +81,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"results":[{"db":"example-db","host":"example-host","id":1,"sql":"example-sql","start_time":1,"user":"example-user"}],"total":1}"#,
         }),
         reply_headers: &[],
-        paging: None,
+        paging: Some(&crate::show_sql_diagnosis::glue::PAGING),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

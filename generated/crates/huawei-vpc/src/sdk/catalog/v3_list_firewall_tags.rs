@@ -59,7 +59,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"request_id":"example-request_id","tags":[{"key":"example-key","values":["example-values"]}],"total_count":1}"#,
         }),
         reply_headers: &[],
-        paging: None,
+        paging: Some(&crate::v3::list_firewall_tags::glue::PAGING),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

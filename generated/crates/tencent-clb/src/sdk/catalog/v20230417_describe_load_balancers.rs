@@ -659,7 +659,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         imported: true,
         synthesized: None,
         reply_headers: &[],
-        paging: None,
+        paging: Some(&crate::v20230417::describe_load_balancers::glue::PAGING),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -59,7 +59,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"Response":{"HostSet":[{"CageId":"cage-gz-1-2","CreatedTime":"2026-01-02T03:04:05Z","ExpiredTime":"2026-01-02T03:04:05Z","HostChargeType":"PREPAID","HostId":"host-6154dm9w","HostIp":"10.0.0.6","HostName":"myHost","HostResource":{"CpuAvailable":32,"CpuTotal":32,"DiskAvailable":1000,"DiskTotal":1000,"DiskType":"\"LOCAL_SSD\"","GpuAvailable":0,"GpuTotal":0,"MemAvailable":96.0,"MemTotal":96.0},"HostState":"RUNNING","HostType":"HS50","InstanceIds":["example-InstanceIds"],"Placement":{"HostId":"host-o5i742go","HostIds":["example-HostIds"],"ProjectId":0,"Zone":"ap-guangzhou-4"},"RenewFlag":"NOTIFY_AND_AUTO_RENEW"}],"RequestId":"synthesized-request-id","TotalCount":1}}"#,
         }),
         reply_headers: &[],
-        paging: None,
+        paging: Some(&crate::describe_hosts::glue::PAGING),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

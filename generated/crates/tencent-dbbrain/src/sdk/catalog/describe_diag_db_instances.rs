@@ -92,7 +92,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"Response":{"DbScanStatus":1,"Items":[{"AuditPolicyStatus":"UNBOUND","AuditRunningStatus":"normal","Cpu":1,"DeadlineTime":"2026-01-02 03:04:05","DeployMode":"CUSTOM","EngineVersion":"5.6","EventCount":0,"GroupId":"test-group","GroupName":"test-group-name","HealthScore":100,"InitFlag":1,"InstanceConf":{"DailyInspection":"Yes","OverviewDisplay":"Yes"},"InstanceId":"cdb-test","InstanceName":"cdb-测试","InstanceType":1,"IsSupported":true,"Memory":4000,"Product":"MySql","Region":"ap-guangzhou","SecAuditStatus":"OFF","Source":"TENCENT_CLOUD","Status":1,"TaskStatus":0,"UniqSubnetId":"subnet-igztest","UniqVpcId":"vpc-fstest","Vip":"127.0.0.1","Volume":50,"Vport":3306}],"RequestId":"synthesized-request-id","TotalCount":100}}"#,
         }),
         reply_headers: &[],
-        paging: None,
+        paging: Some(&crate::describe_diag_db_instances::glue::PAGING),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

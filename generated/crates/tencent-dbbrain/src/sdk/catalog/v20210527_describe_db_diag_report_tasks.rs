@@ -135,7 +135,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         imported: true,
         synthesized: None,
         reply_headers: &[],
-        paging: None,
+        paging: Some(&crate::v20210527::describe_db_diag_report_tasks::glue::PAGING),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

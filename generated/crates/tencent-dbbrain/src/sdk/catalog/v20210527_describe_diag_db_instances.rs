@@ -92,7 +92,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"Response":{"DbScanStatus":1,"Items":[{"AuditPolicyStatus":"UNBOUND","AuditRunningStatus":"normal","ClusterId":"cynosdbmysql-92r4lpsa","ClusterName":"开发-测试库","Cpu":1,"CreateTime":"2021-02-25 16:33:26","DeadlineTime":"2026-01-02 03:04:05","DeployMode":"CUSTOM","EngineVersion":"5.6","EventCount":0,"GroupId":"test-group","GroupName":"test-group-name","HealthScore":100,"InitFlag":1,"InstanceConf":{"AnalysisTopKey":"Yes","DailyInspection":"Yes","KeyDelimiters":["example-KeyDelimiters"],"OverviewDisplay":"Yes","ShardNum":"3"},"InstanceId":"cdb-test1234","InstanceName":"cdb-测试","InstanceType":1,"InternalVip":"10.5.0.9","InternalVport":9090,"IsSupported":true,"Memory":4000,"Product":"MySql","Region":"ap-guangzhou","SecAuditStatus":"OFF","Source":"TENCENT_CLOUD","Status":1,"TaskStatus":0,"UniqSubnetId":"subnet-igztest","UniqVpcId":"vpc-fstest","Vip":"127.0.0.1","Volume":50,"Vport":3306}],"RequestId":"synthesized-request-id","TotalCount":100}}"#,
         }),
         reply_headers: &[],
-        paging: None,
+        paging: Some(&crate::v20210527::describe_diag_db_instances::glue::PAGING),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -165,7 +165,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"Response":{"Instances":[{"AppId":1253044601,"AutoRenewFlag":1,"Cpu":4,"CreateTime":"2026-01-02 03:04:05","DbEngine":"MySQL","DbVersion":"8.0","DbVersionId":"8.0","DcnDstNum":2,"DcnFlag":1,"DcnStatus":2,"ExclusterId":"dbdc-tdsql589","Id":15168,"InstanceId":"tdsql-qs2bd7qb","InstanceName":"billing_item","InstanceType":2,"Ipv6Flag":1,"IsAuditSupported":1,"IsEncryptSupported":1,"IsTmp":0,"Locker":0,"Machine":"SH12","Memory":32,"NodeCount":4,"OriginSerialId":"set_1728632901_1953969","Paymode":"1","PeriodEndTime":"2026-01-02 03:04:05","Pid":1002231,"ProjectId":10243,"Qps":2100,"Region":"ap-guangzhou","ResourceTags":[{"TagKey":"project","TagValue":"tdsql50"}],"Status":2,"StatusDesc":"运行中","Storage":300,"SubnetId":1024106,"TdsqlVersion":"基于MySQL 8.0设计(兼容Mysql 8.0)","Uin":"3372036805","UniqueSubnetId":"vpc-g24it74w","UniqueVpcId":"subnet-g24it74w","UpdateTime":"2026-01-02 03:04:05","Vip":"10.2.4.19","Vipv6":"240d:c000:f05f:b200:f200:b20f","VpcId":8554331,"Vport":3306,"WanDomain":"gz.tdsql-qs2bd7qb.sql.tencentcdb.com","WanPort":24450,"WanPortIpv6":24450,"WanStatus":1,"WanStatusIpv6":1,"WanVip":"22.1.*","WanVipv6":"140f:c010:*","Zone":"ap-guangzhou-3"}],"RequestId":"synthesized-request-id","TotalCount":1}}"#,
         }),
         reply_headers: &[],
-        paging: None,
+        paging: Some(&crate::describe_db_instances::glue::PAGING),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -105,6 +105,21 @@ impl super::Client {
     ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
         self.runtime.wire(&glue::OP, input)
     }
+
+    /// Every page of `ListAIWorkbenchMessages` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `Messages`, and [`page_size`](runtime::Paginator::page_size) sets `Limit`.
+    ///
+    /// Each page is one call of [`list_ai_workbench_messages`](Self::list_ai_workbench_messages), retried by its rules; an error that survives them is the stream's last item. `Cursor` takes each response's `NextCursor`. The walk stops at the first of: `HasMore` false; no next cursor; a cursor already followed, as [`SdkError::Pagination`](runtime::SdkError::Pagination) (never a loop).
+    pub fn list_ai_workbench_messages_paginator(
+        &self,
+        input: ListAiWorkbenchMessagesRequest,
+    ) -> ::runtime::Paginator<
+        ListAiWorkbenchMessagesRequest,
+        ListAiWorkbenchMessagesResponse,
+        MessageInfo,
+        ListAiWorkbenchMessagesError,
+    > {
+        ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
+    }
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.
@@ -134,4 +149,36 @@ pub(crate) mod glue {
         ]);
         ::runtime::protocols::build(&OPERATION, config, fields)
     }
+
+    pub const PAGING: ::runtime::paginate::Paging = ::runtime::paginate::Paging {
+        walk: ::runtime::paginate::Walk::Cursor,
+        position: "Cursor",
+        page_size: Some("Limit"),
+        max_page_size: None,
+        items: "Messages",
+        total: None,
+        next_cursor: Some("NextCursor"),
+        has_more: Some("HasMore"),
+    };
+
+    pub const PAGES: ::runtime::paginate::Pages<
+        ListAiWorkbenchMessagesRequest,
+        ListAiWorkbenchMessagesResponse,
+        MessageInfo,
+    > = ::runtime::paginate::Pages {
+        paging: &PAGING,
+        position: |r| (None, ::runtime::paginate::count(&r.limit)),
+        seek: |r, to| ::runtime::paginate::seek(&mut r.cursor, to),
+        set_page_size: |r, n| ::runtime::paginate::seek(
+            &mut r.limit,
+            ::runtime::paginate::Seek::At(n),
+        ),
+        facts: |r| ::runtime::paginate::Facts {
+            len: r.messages.len(),
+            total: None,
+            next_cursor: ::runtime::paginate::text(&r.next_cursor),
+            has_more: ::runtime::paginate::flag(&r.has_more),
+        },
+        items: |r| r.messages,
+    };
 }

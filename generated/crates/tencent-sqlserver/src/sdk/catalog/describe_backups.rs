@@ -142,7 +142,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"Response":{"Backups":[{"BackupFormat":"pkg","BackupName":"mssql-dj5i29c5n","BackupWay":0,"CrossBackupAddr":[{"CrossExternalAddr":"http://xxx ","CrossInternalAddr":" http://xxx","CrossRegion":"ap-guangzhou"}],"CrossBackupStatus":[{"CrossRegion":"ap-guangzhou","CrossStatus":0}],"DBs":["example-DBs"],"EndTime":"2026-01-02 03:04:05","ExternalAddr":"http://xxx","FileName":"auto_xxx.bak.tar","GroupId":"558800","Id":1,"InternalAddr":"http://xxx","Region":"ap-guangzhou","Size":20,"StartTime":"2026-01-02 03:04:05","Status":0,"Strategy":0}],"RequestId":"synthesized-request-id","TotalCount":2}}"#,
         }),
         reply_headers: &[],
-        paging: None,
+        paging: Some(&crate::describe_backups::glue::PAGING),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

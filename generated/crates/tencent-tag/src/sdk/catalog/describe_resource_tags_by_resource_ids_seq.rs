@@ -113,7 +113,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         imported: true,
         synthesized: None,
         reply_headers: &[],
-        paging: None,
+        paging: Some(&crate::describe_resource_tags_by_resource_ids_seq::glue::PAGING),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -144,7 +144,9 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         imported: true,
         synthesized: None,
         reply_headers: &[],
-        paging: None,
+        paging: Some(
+            &crate::describe_nat_gateway_destination_ip_port_translation_nat_rules::glue::PAGING,
+        ),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -84,7 +84,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"Data":[{"ContentAttrList":[{"Key":"example-Key","Value":"example-Value"}],"EndAt":1,"Level":"example-Level","MetricID":1,"MetricName":"example-MetricName","ProductName":"example-ProductName","ProductType":1,"ProjectID":1,"RecordID":1,"Region":"example-Region","ResourceID":"example-ResourceID","RuleID":1,"ShieldRuleID":1,"StartAt":1,"Status":"example-Status","StrategyID":1,"StrategyName":"example-StrategyName","Tag":["example-Tag"],"ThresholdCompare":1,"ThresholdValue":1,"UnitName":"example-UnitName","Value":1}],"RetCode":0,"TotalCount":1}"#,
         }),
         reply_headers: &[],
-        paging: None,
+        paging: Some(&crate::list_alert_record::glue::PAGING),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -74,7 +74,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"Data":[{"AlertStrategyID":1,"CallbackLanguage":"example-CallbackLanguage","CallbackUrls":["example-CallbackUrls"],"ConfigMode":1,"CreatedAt":1,"CreatedBy":"example-CreatedBy","Name":"example-Name","NotifyChannelDs":["example-NotifyChannelDs"],"NotifyGroupIDs":[1],"NotifyType":"example-NotifyType","NotifyUserIDs":[1],"ProductKey":"example-ProductKey","ProductType":1,"Remark":"example-Remark","RuleSet":[{"Level":"example-Level","MetricID":1,"MetricName":"example-MetricName","RuleID":1,"SendInterval":1,"SendPeriodType":"example-SendPeriodType","Status":1,"ThresholdCompare":1,"ThresholdValue":1.0,"TriggerCount":1,"UnitID":1,"UnitName":"example-UnitName"}],"Status":1,"TemplateId":1,"UpdatedAt":1,"UpdatedBy":"example-UpdatedBy"}],"Message":"example-Message","RetCode":0,"TotalCount":1,"TraceId":"example-TraceId"}"#,
         }),
         reply_headers: &[],
-        paging: None,
+        paging: Some(&crate::list_alert_strategy::glue::PAGING),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

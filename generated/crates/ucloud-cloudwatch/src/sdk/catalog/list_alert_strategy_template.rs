@@ -67,7 +67,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"Data":[{"CompanyID":1,"Name":"example-Name","ProductKey":"example-ProductKey","ProductType":1,"Remark":"example-Remark","RuleSet":[{"Level":"example-Level","MetricID":1,"MetricName":"example-MetricName","RuleID":1,"SendInterval":1,"SendPeriodType":"example-SendPeriodType","Status":1,"ThresholdCompare":1,"ThresholdValue":1.0,"TriggerCount":1,"UnitID":1,"UnitName":"example-UnitName"}],"TemplateID":1}],"Message":"example-Message","RetCode":0,"TotalCount":1}"#,
         }),
         reply_headers: &[],
-        paging: None,
+        paging: Some(&crate::list_alert_strategy_template::glue::PAGING),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

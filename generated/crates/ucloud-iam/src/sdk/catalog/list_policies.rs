@@ -59,7 +59,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"Message":"example-Message","Policies":[{"CreatedAt":1,"Description":"example-Description","Document":"example-Document","PolicyName":"example-PolicyName","PolicyURN":"example-PolicyURN","ScopeType":"example-ScopeType","UpdatedAt":1}],"RetCode":0,"TotalCount":1}"#,
         }),
         reply_headers: &[],
-        paging: None,
+        paging: Some(&crate::list_policies::glue::PAGING),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

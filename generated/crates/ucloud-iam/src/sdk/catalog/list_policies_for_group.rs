@@ -74,7 +74,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"Message":"example-Message","Policies":[{"AttachedAt":1,"CreatedAt":1,"Description":"example-Description","PolicyName":"example-PolicyName","PolicyURN":"example-PolicyURN","ProjectID":"example-ProjectID","Scope":"example-Scope"}],"RetCode":0,"TotalCount":1}"#,
         }),
         reply_headers: &[],
-        paging: None,
+        paging: Some(&crate::list_policies_for_group::glue::PAGING),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -77,7 +77,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"DataSet":[{"ActiveTunnels":"example-ActiveTunnels","CreateTime":1,"Remark":"example-Remark","RemoteVPNGatewayAddr":"example-RemoteVPNGatewayAddr","RemoteVPNGatewayId":"example-RemoteVPNGatewayId","RemoteVPNGatewayName":"example-RemoteVPNGatewayName","Tag":"example-Tag","TunnelCount":1}],"RetCode":0,"TotalCount":1}"#,
         }),
         reply_headers: &[],
-        paging: None,
+        paging: Some(&crate::describe_remote_vpn_gateway::glue::PAGING),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -79,7 +79,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"DataSet":[{"AutoRenew":"example-AutoRenew","ChargeType":"example-ChargeType","CreateTime":1,"EIP":"example-EIP","EIPId":"example-EIPId","EIPType":"example-EIPType","ExpireTime":1,"Grade":"example-Grade","Remark":"example-Remark","Tag":"example-Tag","VPCId":"example-VPCId","VPCName":"example-VPCName","VPNGatewayId":"example-VPNGatewayId","VPNGatewayName":"example-VPNGatewayName"}],"RetCode":0,"TotalCount":1}"#,
         }),
         reply_headers: &[],
-        paging: None,
+        paging: Some(&crate::describe_vpn_gateway::glue::PAGING),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -74,7 +74,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"DataSet":[{"CreateTime":1,"IKEData":{"IKEAuthenticationAlgorithm":"example-IKEAuthenticationAlgorithm","IKEDhGroup":"example-IKEDhGroup","IKEEncryptionAlgorithm":"example-IKEEncryptionAlgorithm","IKEExchangeMode":"example-IKEExchangeMode","IKELocalId":"example-IKELocalId","IKEPreSharedKey":"example-IKEPreSharedKey","IKERemoteId":"example-IKERemoteId","IKESALifetime":"example-IKESALifetime","IKEVersion":"example-IKEVersion"},"IPSecData":{"IPSecAuthenticationAlgorithm":"example-IPSecAuthenticationAlgorithm","IPSecEncryptionAlgorithm":"example-IPSecEncryptionAlgorithm","IPSecLocalSubnetIds":["example-IPSecLocalSubnetIds"],"IPSecPFSDhGroup":"example-IPSecPFSDhGroup","IPSecProtocol":"example-IPSecProtocol","IPSecRemoteSubnets":["example-IPSecRemoteSubnets"],"IPSecSALifetime":"example-IPSecSALifetime","IPSecSALifetimeBytes":"example-IPSecSALifetimeBytes"},"Remark":"example-Remark","RemoteVPNGatewayId":"example-RemoteVPNGatewayId","RemoteVPNGatewayName":"example-RemoteVPNGatewayName","Tag":"example-Tag","VPCId":"example-VPCId","VPCName":"example-VPCName","VPNGatewayId":"example-VPNGatewayId","VPNGatewayName":"example-VPNGatewayName","VPNTunnelId":"example-VPNTunnelId","VPNTunnelName":"example-VPNTunnelName"}],"RetCode":0,"TotalCount":1}"#,
         }),
         reply_headers: &[],
-        paging: None,
+        paging: Some(&crate::describe_vpn_tunnel::glue::PAGING),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -79,7 +79,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"CreateTime":1,"Ipv6AddressInfos":[{"AutoRenew":"example-AutoRenew","Bandwidth":1,"ChargeType":"example-ChargeType","Expire":"example-Expire","ExpireTime":1,"InternetBandwidthId":"example-InternetBandwidthId","Ipv6Address":"example-Ipv6Address","Ipv6AddressId":"example-Ipv6AddressId","ObjectId":"example-ObjectId","ObjectName":"example-ObjectName","ObjectType":"example-ObjectType","OperatorName":"example-OperatorName","PayMode":"example-PayMode","Status":"example-Status","SubnetId":"example-SubnetId"}],"Ipv6GatewayId":"example-Ipv6GatewayId","Name":"example-Name","Remark":"example-Remark","RetCode":0,"Tag":"example-Tag","TotalCount":1,"VPCId":"example-VPCId"}"#,
         }),
         reply_headers: &[],
-        paging: None,
+        paging: Some(&crate::describe_ipv6_gateway_attribute::glue::PAGING),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

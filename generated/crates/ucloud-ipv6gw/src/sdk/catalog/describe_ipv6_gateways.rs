@@ -77,7 +77,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"Ipv6GatewayInfos":[{"CreateTime":1,"Ipv6GatewayId":"example-Ipv6GatewayId","Name":"example-Name","Remark":"example-Remark","Tag":"example-Tag","VPCId":"example-VPCId"}],"RetCode":0,"TotalCount":1}"#,
         }),
         reply_headers: &[],
-        paging: None,
+        paging: Some(&crate::describe_ipv6_gateways::glue::PAGING),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

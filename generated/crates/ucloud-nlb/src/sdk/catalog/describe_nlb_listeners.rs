@@ -77,7 +77,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"Listeners":[{"EndPort":1,"ForwardSrcIPMethod":"example-ForwardSrcIPMethod","HealthCheckConfig":{"Enabled":true,"Interval":1,"MaxFail":1,"MinSuccess":1,"Port":1,"ReqMsg":"example-ReqMsg","ResMsg":"example-ResMsg","Type":"example-Type"},"ListenerId":"example-ListenerId","Name":"example-Name","Protocol":"example-Protocol","Remark":"example-Remark","Scheduler":"example-Scheduler","StartPort":1,"State":"example-State","StickinessTimeout":1,"Targets":[{"Enabled":true,"Id":"example-Id","Port":1,"Region":"example-Region","ResourceIP":"example-ResourceIP","ResourceId":"example-ResourceId","ResourceName":"example-ResourceName","ResourceType":"example-ResourceType","State":"example-State","SubnetId":"example-SubnetId","VPCId":"example-VPCId","Weight":1}]}],"RetCode":0,"TotalCount":1}"#,
         }),
         reply_headers: &[],
-        paging: None,
+        paging: Some(&crate::describe_nlb_listeners::glue::PAGING),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -69,7 +69,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"DataSet":[{"CreateTime":1,"ExpireTime":1,"SSLBindedTargetSet":[{"ResourceId":"example-ResourceId","ResourceName":"example-ResourceName"}],"SSLContent":"example-SSLContent","SSLId":"example-SSLId","SSLMD5":"example-SSLMD5","SSLName":"example-SSLName","SourceType":1,"SubjectName":"example-SubjectName"}],"RetCode":0,"TotalCount":1}"#,
         }),
         reply_headers: &[],
-        paging: None,
+        paging: Some(&crate::describe_path_xssl::glue::PAGING),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

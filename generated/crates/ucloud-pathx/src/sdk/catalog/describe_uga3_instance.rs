@@ -67,7 +67,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"ForwardInstanceInfos":[{"AccelerationArea":"example-AccelerationArea","AccelerationAreaInfos":[{"AccelerationArea":"example-AccelerationArea","AccelerationNodes":[{"Area":"example-Area","AreaCode":"example-AreaCode","FlagEmoji":"example-FlagEmoji","FlagUnicode":"example-FlagUnicode"}]}],"AccelerationAreaName":"example-AccelerationAreaName","Bandwidth":1,"CName":"example-CName","ChargeType":"example-ChargeType","CreateTime":1,"Domain":"example-Domain","EgressIpList":[{"Area":"example-Area","IP":"example-IP"}],"ExpireTime":1,"IPList":["example-IPList"],"InstanceId":"example-InstanceId","Name":"example-Name","OriginArea":"example-OriginArea","OriginAreaCode":"example-OriginAreaCode","PortSets":[{"Port":1,"Protocol":"example-Protocol","RSPort":1}],"Remark":"example-Remark"}],"RetCode":0,"TotalCount":1}"#,
         }),
         reply_headers: &[],
-        paging: None,
+        paging: Some(&crate::describe_uga3_instance::glue::PAGING),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

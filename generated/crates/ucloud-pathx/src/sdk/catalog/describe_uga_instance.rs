@@ -64,7 +64,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"RetCode":0,"TotalCount":1,"UGAList":[{"CName":"example-CName","Domain":"example-Domain","IPList":["example-IPList"],"L4ForwarderSet":[{"Port":1,"Protocol":"example-Protocol","RSPort":1}],"L7ForwarderSet":[{"Port":1,"Protocol":"example-Protocol","RSPort":1,"SSLId":"example-SSLId","SSLName":"example-SSLName"}],"Location":"example-Location","OutPublicIpList":[{"Area":"example-Area","IP":"example-IP"}],"TaskSet":[{"Port":1,"Protocol":"example-Protocol"}],"UGAId":"example-UGAId","UGAName":"example-UGAName","UPathSet":[{"Bandwidth":1,"LineFrom":"example-LineFrom","LineFromName":"example-LineFromName","LineId":"example-LineId","LineTo":"example-LineTo","LineToName":"example-LineToName","UPathId":"example-UPathId","UPathName":"example-UPathName"}]}]}"#,
         }),
         reply_headers: &[],
-        paging: None,
+        paging: Some(&crate::describe_uga_instance::glue::PAGING),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -72,7 +72,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"Data":[{"AutoBackup":"example-AutoBackup","BinlogState":"example-BinlogState","CreateTime":1,"DTType":1,"DashboardUrl":"example-DashboardUrl","GrafanaUrl":"example-GrafanaUrl","Id":"example-Id","Ip":"example-Ip","Name":"example-Name","Port":1,"State":"example-State","SubnetId":"example-SubnetId","TiFlashState":"example-TiFlashState","VPCId":"example-VPCId","Version":"example-Version"}],"RetCode":0}"#,
         }),
         reply_headers: &[],
-        paging: None,
+        paging: Some(&crate::list_ti_db_cluster_service::glue::PAGING),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

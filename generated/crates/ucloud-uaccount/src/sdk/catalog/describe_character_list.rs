@@ -57,7 +57,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"CharacterSet":[{"CharacterDescription":"example-CharacterDescription","CharacterId":"example-CharacterId","CharacterName":"example-CharacterName","Modifiable":true,"PermissionSet":[{"Add":["example-Add"],"Del":["example-Del"],"Get":["example-Get"],"Mod":["example-Mod"]}]}],"RetCode":0,"TotalCount":1}"#,
         }),
         reply_headers: &[],
-        paging: None,
+        paging: Some(&crate::describe_character_list::glue::PAGING),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -86,7 +86,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"NetStats":[{"Drop":{"Bps":1.0,"Pps":1},"Egress":{"Bps":1.0,"Pps":1},"Ingress":{"Bps":1.0,"Pps":1},"Time":1}],"RetCode":0}"#,
         }),
         reply_headers: &[],
-        paging: None,
+        paging: Some(&crate::describe_nap_history_statistic::glue::PAGING),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -72,7 +72,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"RetCode":0,"ServiceInfo":[{"AccessMode":"example-AccessMode","AreaLine":"example-AreaLine","AutoRenew":"example-AutoRenew","ChargeType":"example-ChargeType","CreateTime":1,"DefenceDDosBaseFlowArr":[1],"DefenceDDosMaxFlowArr":[1],"DefenceStatus":"example-DefenceStatus","DefenceType":"example-DefenceType","EngineRoom":["example-EngineRoom"],"ExpiredTime":1,"ForwardType":"example-ForwardType","GameId":1,"LineType":"example-LineType","Name":"example-Name","NapType":1,"ProjectId":"example-ProjectId","RegionId":1,"ResourceId":"example-ResourceId","SrcBandwidth":1,"Vendor":1}],"TotalCount":1}"#,
         }),
         reply_headers: &[],
-        paging: None,
+        paging: Some(&crate::describe_nap_service_info::glue::PAGING),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

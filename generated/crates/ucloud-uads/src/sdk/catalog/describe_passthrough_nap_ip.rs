@@ -69,7 +69,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"AvailableIPQuota":1,"IPInfo":[{"CreateTime":1,"EIPAddr":[{"EIPType":"example-EIPType","IP":"example-IP","OperatorName":"example-OperatorName"}],"EIPId":"example-EIPId","EIPRegion":"example-EIPRegion","Resource":{"EIPId":"example-EIPId","ResourceId":"example-ResourceId","ResourceName":"example-ResourceName","ResourceType":"example-ResourceType","Zone":"example-Zone"},"Status":"example-Status","Tag":"example-Tag"}],"Message":"example-Message","RetCode":0,"TotalCount":1}"#,
         }),
         reply_headers: &[],
-        paging: None,
+        paging: Some(&crate::describe_passthrough_nap_ip::glue::PAGING),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

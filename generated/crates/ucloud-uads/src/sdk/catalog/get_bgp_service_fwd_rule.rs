@@ -74,7 +74,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"AvailLoad":1,"AvailNonload":1,"IpRuleExist":true,"RetCode":0,"RuleCnt":1,"RuleInfo":[{"BackupIP":"example-BackupIP","BackupPort":1,"BgpIP":"example-BgpIP","BgpIPPort":1,"ClientProxyInfo":{"Count":1,"IPList":["example-IPList"]},"CreateTime":1,"FwdType":"example-FwdType","LoadBalance":"example-LoadBalance","Remark":"example-Remark","RuleID":"example-RuleID","RuleIndex":1,"SourceDetect":1,"SourceInfo":{"Conf":[{"IPList":["example-IPList"],"Port":1,"Source":"example-Source","Toa":1}],"Type":"example-Type"},"Status":"example-Status","UpdateTime":1}]}"#,
         }),
         reply_headers: &[],
-        paging: None,
+        paging: Some(&crate::get_bgp_service_fwd_rule::glue::PAGING),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -66,7 +66,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"AvailableIPQuota":1,"GameIPInfo":[{"Cname":"example-Cname","DefenceIP":"example-DefenceIP","LineType":"example-LineType","Remark":"example-Remark","RuleCnt":1,"SrcIP":["example-SrcIP"],"Status":"example-Status"}],"RetCode":0,"TotalCount":1}"#,
         }),
         reply_headers: &[],
-        paging: None,
+        paging: Some(&crate::get_bgp_service_ip::glue::PAGING),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -62,7 +62,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"Models":[{"Manufacturer":"example-Manufacturer","ModelId":"example-ModelId","ModelName":"example-ModelName","Tiers":[{"Condition":"example-Condition","Description":"example-Description","DescriptionEn":"example-DescriptionEn","Rates":[{"ChargeItem":"example-ChargeItem","ChargeItemDescription":"example-ChargeItemDescription","ChargeItemDescriptionEn":"example-ChargeItemDescriptionEn","Currency":"example-Currency","Price":"example-Price","Unit":"example-Unit","UnitEn":"example-UnitEn"}]}]}],"RetCode":0,"TotalCount":1}"#,
         }),
         reply_headers: &[],
-        paging: None,
+        paging: Some(&crate::get_uf_square_model_prices::glue::PAGING),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

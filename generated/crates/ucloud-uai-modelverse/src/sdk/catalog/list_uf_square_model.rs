@@ -109,7 +109,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"RetCode":0,"SquareModels":[{"BatchName":"example-BatchName","BatchSquareModelId":"example-BatchSquareModelId","CreateAt":1,"Describe":"example-Describe","HfUpdateTime":1,"Icon":"example-Icon","Id":"example-Id","IsHasBatch":true,"Language":["example-Language"],"Manufacturer":"example-Manufacturer","MaxModelLen":1,"ModelType":"example-ModelType","Name":"example-Name","Pricing":{"Completion":1.0,"Currency":"example-Currency","Image":1.0,"Prompt":1.0,"Unit":"example-Unit","UnitEn":"example-UnitEn","Video":"example-Video"},"SimpleDescribe":"example-SimpleDescribe","SupportedCapabilities":["example-SupportedCapabilities"],"Tiers":[{"Condition":"example-Condition","Description":"example-Description","DescriptionEn":"example-DescriptionEn","Rates":[{"ChargeItem":"example-ChargeItem","ChargeItemDescription":"example-ChargeItemDescription","ChargeItemDescriptionEn":"example-ChargeItemDescriptionEn","Currency":"example-Currency","Price":"example-Price","Unit":"example-Unit","UnitEn":"example-UnitEn"}]}],"UpdateAt":1}],"TotalCount":1}"#,
         }),
         reply_headers: &[],
-        paging: None,
+        paging: Some(&crate::list_uf_square_model::glue::PAGING),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -94,7 +94,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"Data":[{"ChannelId":1,"CreateTime":1,"DailyLimitAmount":"example-DailyLimitAmount","DailyUsedAmount":"example-DailyUsedAmount","DeniedModels":["example-DeniedModels"],"ExpireTime":1,"GrantAllModels":true,"GrantedModels":["example-GrantedModels"],"IPWhitelist":"example-IPWhitelist","InferenceLogEnabled":1,"Key":"example-Key","KeyId":"example-KeyId","ModelAccessMode":"example-ModelAccessMode","ModelverseDisabled":1,"MonthlyLimitAmount":"example-MonthlyLimitAmount","MonthlyUsedAmount":"example-MonthlyUsedAmount","Name":"example-Name","OrganizationId":1,"SandBoxDisabled":1,"Status":1,"TopOrganizationId":1}],"RetCode":0,"Timestamp":1,"TotalCount":1}"#,
         }),
         reply_headers: &[],
-        paging: None,
+        paging: Some(&crate::list_um_infer_api_key_v2::glue::PAGING),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

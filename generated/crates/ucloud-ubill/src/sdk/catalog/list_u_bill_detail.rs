@@ -101,7 +101,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"Items":[{"Admin":1,"Amount":"example-Amount","AmountCoupon":"example-AmountCoupon","AmountFree":"example-AmountFree","AmountReal":"example-AmountReal","AzGroupCName":"example-AzGroupCName","BusinessGroup":"example-BusinessGroup","ChargeType":"example-ChargeType","CreateTime":1,"EndTime":1,"ItemDetails":[{"ProductName":"example-ProductName","Value":"example-Value"}],"OrderNo":"example-OrderNo","OrderType":"example-OrderType","ProjectId":"example-ProjectId","ProjectName":"example-ProjectName","ResourceExtendInfo":[{"KeyId":"example-KeyId","Value":"example-Value"}],"ResourceId":"example-ResourceId","ResourceLabel":"example-ResourceLabel","ResourceType":"example-ResourceType","ResourceTypeCode":1,"ShowHover":1,"StartTime":1,"UserDisplayName":"example-UserDisplayName","UserEmail":"example-UserEmail","UserName":"example-UserName"}],"RetCode":0,"TotalCount":1}"#,
         }),
         reply_headers: &[],
-        paging: None,
+        paging: Some(&crate::list_u_bill_detail::glue::PAGING),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

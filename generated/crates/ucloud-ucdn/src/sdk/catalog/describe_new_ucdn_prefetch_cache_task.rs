@@ -90,7 +90,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"RetCode":0,"TaskList":[{"CreateTime":1,"Status":"example-Status","TaskId":"example-TaskId","Type":"example-Type","UrlLists":[{"CreateTime":1,"FinishTime":1,"Progress":1,"Status":"example-Status","Url":"example-Url"}]}],"TotalCount":1}"#,
         }),
         reply_headers: &[],
-        paging: None,
+        paging: Some(&crate::describe_new_ucdn_prefetch_cache_task::glue::PAGING),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -64,7 +64,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"CertList":[{"BeginTime":1,"CaCert":"example-CaCert","CertName":"example-CertName","CommonName":"example-CommonName","DnsName":"example-DnsName","DomainCount":1,"Domains":["example-Domains"],"EndTime":1,"UserCert":"example-UserCert"}],"RetCode":0,"TotalCount":1}"#,
         }),
         reply_headers: &[],
-        paging: None,
+        paging: Some(&crate::get_certificate_v2::glue::PAGING),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -74,7 +74,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"Infos":[{"CertificateContent":"example-CertificateContent","CertificateID":"example-CertificateID","CertificateType":"example-CertificateType","CommonName":"example-CommonName","CreateTime":1,"ExpireTime":1,"Fingerprint":"example-Fingerprint","Name":"example-Name","Privatekey":"example-Privatekey","Region":"example-Region","Remark":"example-Remark","SubjectAlternativeNames":["example-SubjectAlternativeNames"],"VSInfos":[{"LBID":"example-LBID","LBName":"example-LBName","Port":1,"Protocol":"example-Protocol","VSID":"example-VSID"}],"Zone":"example-Zone"}],"Message":"example-Message","RetCode":0,"TotalCount":1}"#,
         }),
         reply_headers: &[],
-        paging: None,
+        paging: Some(&crate::describe_certificate::glue::PAGING),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

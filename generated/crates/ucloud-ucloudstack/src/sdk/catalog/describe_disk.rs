@@ -74,7 +74,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"Infos":[{"AttachResourceID":"example-AttachResourceID","ChargeType":"example-ChargeType","CreateTime":1,"DiskID":"example-DiskID","DiskStatus":"example-DiskStatus","DiskType":"example-DiskType","ExpireTime":1,"Name":"example-Name","Region":"example-Region","Remark":"example-Remark","SetType":"example-SetType","Size":1,"Zone":"example-Zone"}],"Message":"example-Message","RetCode":0,"TotalCount":1}"#,
         }),
         reply_headers: &[],
-        paging: None,
+        paging: Some(&crate::describe_disk::glue::PAGING),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -74,7 +74,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"Action":"example-Action","Infos":[{"CreateTime":1,"ImageID":"example-ImageID","ImageStatus":"example-ImageStatus","ImageType":"example-ImageType","Name":"example-Name","OSDistribution":"example-OSDistribution","OSName":"example-OSName","OSType":"example-OSType","Region":"example-Region","SetArch":"example-SetArch","Zone":"example-Zone"}],"Message":"example-Message","RetCode":0,"TotalCount":1}"#,
         }),
         reply_headers: &[],
-        paging: None,
+        paging: Some(&crate::describe_image::glue::PAGING),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

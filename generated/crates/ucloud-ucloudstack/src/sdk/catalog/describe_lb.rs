@@ -79,7 +79,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"Infos":[{"AlarmTemplateID":"example-AlarmTemplateID","ChargeType":"example-ChargeType","CreateTime":1,"ExpireTime":1,"LBID":"example-LBID","LBStatus":"example-LBStatus","LBType":"example-LBType","Name":"example-Name","PrivateIP":"example-PrivateIP","PublicIP":"example-PublicIP","Region":"example-Region","Remark":"example-Remark","SGID":"example-SGID","SubnetID":"example-SubnetID","VPCID":"example-VPCID","VSCount":1,"Zone":"example-Zone"}],"Message":"example-Message","RetCode":0,"TotalCount":1}"#,
         }),
         reply_headers: &[],
-        paging: None,
+        paging: Some(&crate::describe_lb::glue::PAGING),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

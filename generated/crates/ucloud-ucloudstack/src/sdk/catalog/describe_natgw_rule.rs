@@ -87,7 +87,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"Infos":[{"BindResourceID":"example-BindResourceID","BindResourceType":"example-BindResourceType","CreateTime":1,"IP":"example-IP","NATGWID":"example-NATGWID","NATGWType":"example-NATGWType","Name":"example-Name","RuleID":"example-RuleID","RuleStatus":"example-RuleStatus"}],"Message":"example-Message","RetCode":0,"TotalCount":1}"#,
         }),
         reply_headers: &[],
-        paging: None,
+        paging: Some(&crate::describe_natgw_rule::glue::PAGING),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -69,7 +69,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"Infos":[{"BindResourceID":"example-BindResourceID","CreateTime":1,"IP":"example-IP","MAC":"example-MAC","NICID":"example-NICID","NICStatus":"example-NICStatus","Name":"example-Name","Region":"example-Region","Remark":"example-Remark","SGID":"example-SGID","SubnetID":"example-SubnetID","VPCID":"example-VPCID","Zone":"example-Zone"}],"Message":"example-Message","RetCode":0,"TotalCount":1}"#,
         }),
         reply_headers: &[],
-        paging: None,
+        paging: Some(&crate::describe_nic::glue::PAGING),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

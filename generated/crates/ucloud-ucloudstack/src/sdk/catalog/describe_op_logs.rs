@@ -89,7 +89,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"Infos":[{"CreateTime":1,"IsSuccess":"example-IsSuccess","OPLogsID":"example-OPLogsID","OPName":"example-OPName","OPTime":1,"OpMessage":"example-OpMessage","Region":"example-Region","ResourceID":"example-ResourceID","ResourceType":1,"RetCode":1,"UserEmail":"example-UserEmail","Zone":"example-Zone"}],"Message":"example-Message","RetCode":0,"TotalCount":1}"#,
         }),
         reply_headers: &[],
-        paging: None,
+        paging: Some(&crate::describe_op_logs::glue::PAGING),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

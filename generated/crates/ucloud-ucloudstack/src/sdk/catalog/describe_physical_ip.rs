@@ -69,7 +69,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"Infos":[{"BindResourceID":"example-BindResourceID","BindResourceType":"example-BindResourceType","CreateTime":1,"IP":"example-IP","Name":"example-Name","OperatorName":"example-OperatorName","PhysicalIPID":"example-PhysicalIPID","Region":"example-Region","Remark":"example-Remark","Status":"example-Status","UpdateTime":1,"Zone":"example-Zone"}],"Message":"example-Message","RetCode":0,"TotalCount":1}"#,
         }),
         reply_headers: &[],
-        paging: None,
+        paging: Some(&crate::describe_physical_ip::glue::PAGING),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

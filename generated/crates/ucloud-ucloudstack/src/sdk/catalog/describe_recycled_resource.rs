@@ -72,7 +72,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"Infos":[{"CreateTime":1,"DeleteTime":1,"Description":"example-Description","ExpireTime":1,"IsAutoTerminated":true,"Name":"example-Name","Region":"example-Region","ResourceID":"example-ResourceID","ResourceType":"example-ResourceType","Status":"example-Status","WillTerminateTime":1,"Zone":"example-Zone"}],"RetCode":0,"TotalCount":1}"#,
         }),
         reply_headers: &[],
-        paging: None,
+        paging: Some(&crate::describe_recycled_resource::glue::PAGING),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

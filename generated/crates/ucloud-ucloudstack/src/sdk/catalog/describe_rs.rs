@@ -79,7 +79,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"Infos":[{"BindResourceID":"example-BindResourceID","CreateTime":1,"IP":"example-IP","LBID":"example-LBID","Name":"example-Name","Port":1,"RSID":"example-RSID","RSMode":"example-RSMode","RSStatus":"example-RSStatus","UpdateTime":1,"VSID":"example-VSID","Weight":1}],"Message":"example-Message","RetCode":0,"TotalCount":1}"#,
         }),
         reply_headers: &[],
-        paging: None,
+        paging: Some(&crate::describe_rs::glue::PAGING),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -72,7 +72,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"Infos":[{"CreateTime":1,"Name":"example-Name","Region":"example-Region","Remark":"example-Remark","ResourceCount":1,"Rule":[{"DstPort":"example-DstPort","IsIn":"example-IsIn","Priority":"example-Priority","ProtocolType":"example-ProtocolType","RuleAction":"example-RuleAction","RuleID":"example-RuleID","SrcIP":"example-SrcIP"}],"RuleCount":1,"SGID":"example-SGID","Status":"example-Status","UpdateTime":1,"Zone":"example-Zone"}],"Message":"example-Message","RetCode":0,"TotalCount":1}"#,
         }),
         reply_headers: &[],
-        paging: None,
+        paging: Some(&crate::describe_security_group::glue::PAGING),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -74,7 +74,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"Infos":[{"CreateTime":1,"DiskID":"example-DiskID","DiskType":"example-DiskType","Name":"example-Name","Region":"example-Region","Remark":"example-Remark","SnapshotID":"example-SnapshotID","SnapshotStatus":"example-SnapshotStatus","Zone":"example-Zone"}],"Message":"example-Message","RetCode":0,"TotalCount":1}"#,
         }),
         reply_headers: &[],
-        paging: None,
+        paging: Some(&crate::describe_snapshot::glue::PAGING),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -79,7 +79,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"Infos":[{"CPU":1,"ChargeType":"example-ChargeType","CreateTime":1,"DiskInfos":[{"DiskID":"example-DiskID","Drive":"example-Drive","IsElastic":"example-IsElastic","Name":"example-Name","Size":1,"Type":"example-Type"}],"ExpireTime":1,"IPInfos":[{"IP":"example-IP","IPVersion":"example-IPVersion","InterfaceID":"example-InterfaceID","IsElastic":"example-IsElastic","MAC":"example-MAC","SGID":"example-SGID","SGName":"example-SGName","SubnetID":"example-SubnetID","SubnetName":"example-SubnetName","Type":"example-Type","VPCID":"example-VPCID","VPCName":"example-VPCName"}],"ImageID":"example-ImageID","Memory":1,"Name":"example-Name","OSName":"example-OSName","OSType":"example-OSType","Region":"example-Region","Remark":"example-Remark","State":"example-State","SubnetID":"example-SubnetID","SubnetName":"example-SubnetName","VMID":"example-VMID","VMType":"example-VMType","VMTypeAlias":"example-VMTypeAlias","VPCID":"example-VPCID","VPCName":"example-VPCName","Zone":"example-Zone"}],"Message":"example-Message","RetCode":0,"TotalCount":1}"#,
         }),
         reply_headers: &[],
-        paging: None,
+        paging: Some(&crate::describe_vm_instance::glue::PAGING),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -127,7 +127,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"Limit":1,"Offset":1,"OrderInfos":[{"Amount":"example-Amount","AmountCoupon":"example-AmountCoupon","AmountFree":"example-AmountFree","AmountReal":"example-AmountReal","ChargeType":"example-ChargeType","Count":1,"CreateTime":1,"EndTime":1,"OrderDetail":[{"ProductName":"example-ProductName","Value":"example-Value"}],"OrderDetailOld":[{"ProductName":"example-ProductName","Value":"example-Value"}],"OrderNo":"example-OrderNo","OrderState":"example-OrderState","OrderType":"example-OrderType","OriginalPrice":"example-OriginalPrice","ProjectName":"example-ProjectName","Quantity":"example-Quantity","RegionId":"example-RegionId","ResourceId":"example-ResourceId","ResourceTag":[{"KeyId":"example-KeyId","Value":"example-Value"}],"ResourceType":"example-ResourceType","SpotDiscount":"example-SpotDiscount","StartTime":1,"TradeNo":"example-TradeNo","UpdateTime":1}],"RetCode":0,"Total":1}"#,
         }),
         reply_headers: &[],
-        paging: None,
+        paging: Some(&crate::describe_team_member_order::glue::PAGING),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -127,7 +127,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"Limit":1,"Offset":1,"OrderInfos":[{"Amount":1,"ChargeType":"example-ChargeType","CreateTime":1,"EndTime":1,"OrderDetail":[{"BillItemId":"example-BillItemId","Multiple":1,"ProductId":1,"PurchaseValue":1}],"OrderNo":"example-OrderNo","OrderState":"example-OrderState","OrderType":"example-OrderType","OriginalPrice":"example-OriginalPrice","Quantity":"example-Quantity","RegionId":"example-RegionId","ResourceId":"example-ResourceId","ResourceType":"example-ResourceType","StartTime":1,"TradeNo":"example-TradeNo","UpdateTime":1}],"RetCode":0,"Total":1}"#,
         }),
         reply_headers: &[],
-        paging: None,
+        paging: Some(&crate::describe_team_member_unpaid_order::glue::PAGING),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

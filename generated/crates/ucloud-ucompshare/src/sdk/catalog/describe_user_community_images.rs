@@ -112,7 +112,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"AvailableTotalCount":1,"ImageSetGroup":[{"CreatedCount":1,"Data":[{"AuthInfo":1,"Author":"example-Author","AutoStart":true,"CompShareImageId":"example-CompShareImageId","Container":"example-Container","Cover":"example-Cover","CreateTime":1,"CreatedCount":1,"Description":"example-Description","FailedReason":"example-FailedReason","FavoritesCount":1,"GroupId":"example-GroupId","ImageCharge":true,"ImageOwnerAlias":"example-ImageOwnerAlias","ImageType":"example-ImageType","ImageUseTime":1,"IsOfficial":true,"Name":"example-Name","Owner":{"AccountId":"example-AccountId","AccountName":"example-AccountName"},"Price":1.0,"PubTime":1,"Readme":"example-Readme","Size":1,"Softwares":{"Applications":["example-Applications"],"CUDAVersion":"example-CUDAVersion","Framework":"example-Framework","FrameworkVersion":"example-FrameworkVersion"},"SourceGpuType":"example-SourceGpuType","Status":"example-Status","Tags":["example-Tags"],"VersionDesc":"example-VersionDesc","VersionName":"example-VersionName","Visibility":1}],"FavoritesCount":1,"GroupId":"example-GroupId","ImageDesc":"example-ImageDesc","ImageName":"example-ImageName","ImageUseTime":1,"IsFavorite":true,"RecommendCount":1,"Status":"example-Status"}],"RetCode":0,"TotalCount":1}"#,
         }),
         reply_headers: &[],
-        paging: None,
+        paging: Some(&crate::describe_user_community_images::glue::PAGING),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -99,7 +99,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"DataSet":[{"BackupEndTime":1,"BackupId":1,"BackupName":"example-BackupName","BackupSize":1,"BackupTime":1,"BackupType":1,"BackupZone":"example-BackupZone","DBId":"example-DBId","DBName":"example-DBName","ErrorInfo":"example-ErrorInfo","MD5":"example-MD5","State":"example-State","Zone":"example-Zone"}],"RetCode":0,"TotalCount":1}"#,
         }),
         reply_headers: &[],
-        paging: None,
+        paging: Some(&crate::describe_udb_backup::glue::PAGING),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -87,7 +87,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"DataSet":[{"BackupId":1,"BackupName":"example-BackupName","BackupSize":1,"BackupTime":1,"BinlogType":"example-BinlogType","DBId":"example-DBId","LogEndTime":1,"LogStartTime":1,"ServerId":"example-ServerId","State":"example-State"}],"RetCode":0,"TotalCount":1}"#,
         }),
         reply_headers: &[],
-        paging: None,
+        paging: Some(&crate::describe_udb_binlog_backup::glue::PAGING),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -92,7 +92,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"DataSet":[{"DBTypeId":"example-DBTypeId","Description":"example-Description","GroupId":1,"GroupName":"example-GroupName","GroupType":1,"Modifiable":true,"ParamMember":[{"AllowedVal":"example-AllowedVal","ApplyType":1,"FormatType":1,"Key":"example-Key","Modifiable":true,"Value":"example-Value","ValueType":1}],"RegionFlag":true,"Zone":"example-Zone"}],"RetCode":0,"TotalCount":1}"#,
         }),
         reply_headers: &[],
-        paging: None,
+        paging: Some(&crate::describe_udb_param_group::glue::PAGING),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

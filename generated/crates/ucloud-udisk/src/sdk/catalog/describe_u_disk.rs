@@ -134,7 +134,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"DataSet":[{"ArkSwitchEnable":1,"BackupMode":"example-BackupMode","ChargeType":"example-ChargeType","CloneEnable":1,"CmkId":"example-CmkId","CmkIdAlias":"example-CmkIdAlias","CmkIdStatus":"example-CmkIdStatus","CreateTime":1,"DataKey":"example-DataKey","DeviceName":"example-DeviceName","DiskType":"example-DiskType","ExpiredTime":1,"HostIP":"example-HostIP","HostId":"example-HostId","HostName":"example-HostName","IsBoot":"example-IsBoot","IsExpire":"example-IsExpire","Name":"example-Name","RdmaClusterId":"example-RdmaClusterId","Size":1,"SnapEnable":1,"SnapshotCount":1,"SnapshotLimit":1,"Status":"example-Status","Tag":"example-Tag","UDataArkMode":"example-UDataArkMode","UDiskId":"example-UDiskId","UHostIP":"example-UHostIP","UHostId":"example-UHostId","UHostName":"example-UHostName","UKmsMode":"example-UKmsMode","Version":"example-Version","Zone":"example-Zone"}],"RetCode":0,"TotalCount":1}"#,
         }),
         reply_headers: &[],
-        paging: None,
+        paging: Some(&crate::describe_u_disk::glue::PAGING),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

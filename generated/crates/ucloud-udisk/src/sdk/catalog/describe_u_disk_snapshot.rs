@@ -82,7 +82,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"DataSet":[{"CmkId":"example-CmkId","CmkIdAlias":"example-CmkIdAlias","CmkIdStatus":"example-CmkIdStatus","Comment":"example-Comment","CreateTime":1,"DataKey":"example-DataKey","DiskType":1,"ExpiredTime":1,"IsUDiskAvailable":true,"Name":"example-Name","Size":1,"SnapshotId":"example-SnapshotId","Status":"example-Status","UDiskId":"example-UDiskId","UDiskName":"example-UDiskName","UHostId":"example-UHostId","UKmsMode":"example-UKmsMode","Version":"example-Version","Zone":"example-Zone"}],"RetCode":0,"TotalCount":1}"#,
         }),
         reply_headers: &[],
-        paging: None,
+        paging: Some(&crate::describe_u_disk_snapshot::glue::PAGING),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

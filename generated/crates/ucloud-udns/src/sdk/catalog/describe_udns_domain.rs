@@ -77,7 +77,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"RecordInfos":[{"Name":"example-Name","RecordId":"example-RecordId","Remark":"example-Remark","TTL":1,"Type":"example-Type","ValueSet":[{"Data":"example-Data","IsEnabled":1,"Weight":1}],"ValueType":"example-ValueType"}],"RetCode":0,"TotalCount":1}"#,
         }),
         reply_headers: &[],
-        paging: None,
+        paging: Some(&crate::describe_udns_domain::glue::PAGING),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

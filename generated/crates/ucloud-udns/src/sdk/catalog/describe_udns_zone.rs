@@ -69,7 +69,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"DNSZoneInfos":[{"ChargeType":"example-ChargeType","CreateTime":1,"DNSZoneId":"example-DNSZoneId","DNSZoneName":"example-DNSZoneName","ExpireTime":1,"IsAutoRenew":"example-IsAutoRenew","IsRecursionEnabled":"example-IsRecursionEnabled","RecordInfos":["example-RecordInfos"],"Remark":"example-Remark","Tag":"example-Tag","VPCInfos":[{"Name":"example-Name","Network":["example-Network"],"VPCId":"example-VPCId","VPCProjectId":"example-VPCProjectId","VPCType":"example-VPCType"}]}],"RetCode":0,"TotalCount":1}"#,
         }),
         reply_headers: &[],
-        paging: None,
+        paging: Some(&crate::describe_udns_zone::glue::PAGING),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -69,7 +69,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"DataSet":[{"Bandwidth":1,"ChargeType":"example-ChargeType","CreateTime":1,"ExpireTime":1,"Peer1":"example-Peer1","Peer2":"example-Peer2","UDPNId":"example-UDPNId"}],"RetCode":0,"TotalCount":1}"#,
         }),
         reply_headers: &[],
-        paging: None,
+        paging: Some(&crate::describe_udpn::glue::PAGING),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

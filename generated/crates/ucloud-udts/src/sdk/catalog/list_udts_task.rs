@@ -64,7 +64,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"Data":[{"CreateTime":1,"CurRetryCount":1,"MaxRetryCount":1,"Name":"example-Name","Progress":{"CurCount":1,"CurDuration":1,"Percentage":1.0,"TotalCount":1,"TotalDuration":1},"Status":"example-Status","TaskId":"example-TaskId","Type":"example-Type"}],"Message":"example-Message","RetCode":0}"#,
         }),
         reply_headers: &[],
-        paging: None,
+        paging: Some(&crate::list_udts_task::glue::PAGING),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -69,7 +69,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"FirewallSet":[{"CreateTime":1,"FirewallId":"example-FirewallId","Name":"example-Name","Remark":"example-Remark","ResourceCount":1,"Rule":[{"Action":"example-Action","Port":"example-Port","Priority":"example-Priority","ProtocolType":"example-ProtocolType","Remark":"example-Remark","SrcIp":"example-SrcIp"}],"Type":"example-Type"}],"RetCode":0,"TotalCount":1}"#,
         }),
         reply_headers: &[],
-        paging: None,
+        paging: Some(&crate::describe_u_ec_firewall::glue::PAGING),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

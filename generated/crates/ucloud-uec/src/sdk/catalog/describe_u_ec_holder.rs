@@ -64,7 +64,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"HolderList":[{"City":"example-City","CreateTime":1,"DockerCount":1,"DockerInfo":[{"Args":"example-Args","CfgDictList":[{"MountPath":"example-MountPath","Name":"example-Name","ResourceId":"example-ResourceId"}],"Command":"example-Command","CpuCores":1.0,"EnvList":[{"Key":"example-Key","Value":"example-Value"}],"ImageName":"example-ImageName","MemSize":1.0,"Name":"example-Name","State":1,"WorkDir":"example-WorkDir"}],"ExpireTime":1,"FirewallId":"example-FirewallId","HolderName":"example-HolderName","IdcId":"example-IdcId","ImageList":[{"ImageKey":"example-ImageKey","StoreAddr":"example-StoreAddr","UserName":"example-UserName"}],"InnerIp":"example-InnerIp","IpList":[{"Ip":"example-Ip","Isp":"example-Isp"}],"NetLimit":1,"OcName":"example-OcName","ProductType":"example-ProductType","Province":"example-Province","ResourceId":"example-ResourceId","RestartStrategy":1,"State":1,"StorVolumeCount":1,"StorVolumeInfo":[{"DiskSize":1,"MountPoint":"example-MountPoint","Name":"example-Name","ResourceId":"example-ResourceId"}],"SubnetId":"example-SubnetId","Type":1}],"RetCode":0,"TotalCount":1}"#,
         }),
         reply_headers: &[],
-        paging: None,
+        paging: Some(&crate::describe_u_ec_holder::glue::PAGING),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -69,7 +69,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"NodeList":[{"ChargeType":1,"City":"example-City","CoreNum":1,"CreateTime":1,"DiskSize":1,"ExpiredTime":1,"FirewallId":"example-FirewallId","IdcId":"example-IdcId","ImageName":"example-ImageName","InnerIps":["example-InnerIps"],"MemSize":1,"NetLimit":1,"NodeId":"example-NodeId","NodeIpList":[{"Ip":"example-Ip","Isp":"example-Isp","IspName":"example-IspName"}],"NodeName":"example-NodeName","OcName":"example-OcName","ProductType":"example-ProductType","Province":"example-Province","State":1,"SysDiskSize":1,"Type":1}],"RetCode":0,"TotalCount":1}"#,
         }),
         reply_headers: &[],
-        paging: None,
+        paging: Some(&crate::describe_u_ec_v_host::glue::PAGING),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

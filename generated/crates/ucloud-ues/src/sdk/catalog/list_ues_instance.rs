@@ -69,7 +69,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"ClusterSet":[{"AppName":"example-AppName","AppVersion":"example-AppVersion","BusinessId":"example-BusinessId","ChargeType":"example-ChargeType","CreateTime":1,"ExpireTime":1,"InstanceId":"example-InstanceId","InstanceName":"example-InstanceName","IsSecGroup":true,"MultiZones":["example-MultiZones"],"NodeCount":1,"Resizable":true,"RunTime":1,"ServiceVersion":"example-ServiceVersion","State":"example-State","SubnetId":"example-SubnetId","Tag":"example-Tag","UESInstanceId":"example-UESInstanceId","UESInstanceName":"example-UESInstanceName","VPCId":"example-VPCId","Vip":"example-Vip","Zone":"example-Zone"}],"Message":"example-Message","RetCode":0,"TotalCount":1}"#,
         }),
         reply_headers: &[],
-        paging: None,
+        paging: Some(&crate::list_ues_instance::glue::PAGING),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -69,7 +69,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"DataSet":[{"Biz":"example-Biz","BucketId":"example-BucketId","BucketName":"example-BucketName","CdnDomainId":["example-CdnDomainId"],"CreateTime":1,"Domain":{"Cdn":["example-Cdn"],"CustomCdn":["example-CustomCdn"],"CustomSrc":["example-CustomSrc"],"Src":["example-Src"]},"HasUserDomain":1,"ModifyTime":1,"Region":"example-Region","StorageClass":"example-StorageClass","Tag":"example-Tag","Type":"example-Type"}],"RetCode":0}"#,
         }),
         reply_headers: &[],
-        paging: None,
+        paging: Some(&crate::describe_bucket::glue::PAGING),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

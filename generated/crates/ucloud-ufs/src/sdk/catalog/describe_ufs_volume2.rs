@@ -74,7 +74,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"DataSet":[{"CreateTime":1,"ExpiredTime":1,"IsExpired":"example-IsExpired","MaxMountPointNum":1,"ProtocolType":"example-ProtocolType","Remark":"example-Remark","Size":1,"StorageType":"example-StorageType","Tag":"example-Tag","TotalMountPointNum":1,"UsedSize":1,"VolumeId":"example-VolumeId","VolumeName":"example-VolumeName"}],"RetCode":0,"TotalCount":1}"#,
         }),
         reply_headers: &[],
-        paging: None,
+        paging: Some(&crate::describe_ufs_volume2::glue::PAGING),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -74,7 +74,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"InterRegionBandwidths":[{"Bandwidth":1,"ChargeType":"example-ChargeType","CreateTime":1,"ExpireTime":1,"InterRegionBandwidthId":"example-InterRegionBandwidthId","PayMode":"example-PayMode","Region0":"example-Region0","Region1":"example-Region1","State":1,"UGNId":"example-UGNId"}],"Message":"example-Message","RetCode":0,"TotalCount":1}"#,
         }),
         reply_headers: &[],
-        paging: None,
+        paging: Some(&crate::describe_inter_region_bandwidth::glue::PAGING),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -69,7 +69,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"Message":"example-Message","RetCode":0,"TotalCount":1,"UGNInstances":[{"CreateTime":1,"InstanceId":"example-InstanceId","InstanceOrganizationName":"example-InstanceOrganizationName","InstanceProjectId":"example-InstanceProjectId","InstanceRegion":"example-InstanceRegion","InstanceType":"example-InstanceType","Networks":["example-Networks"],"State":1,"UGNId":"example-UGNId"}]}"#,
         }),
         reply_headers: &[],
-        paging: None,
+        paging: Some(&crate::describe_ugn_instance::glue::PAGING),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

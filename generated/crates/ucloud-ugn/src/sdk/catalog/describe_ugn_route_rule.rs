@@ -72,7 +72,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"Message":"example-Message","RetCode":0,"TotalCount":1,"UGNRouteRules":[{"CreateTime":1,"DeriveInstanceId":"example-DeriveInstanceId","DeriveInstanceRegion":"example-DeriveInstanceRegion","DeriveInstanceType":"example-DeriveInstanceType","DeriveRouteRuleId":"example-DeriveRouteRuleId","DeriveRouteTableId":"example-DeriveRouteTableId","DstAddr":"example-DstAddr","Enable":true,"NextHopId":"example-NextHopId","NextHopType":"example-NextHopType","Priority":1,"Rollback":true,"RouteRuleId":"example-RouteRuleId","RouteRuleType":1}]}"#,
         }),
         reply_headers: &[],
-        paging: None,
+        paging: Some(&crate::describe_ugn_route_rule::glue::PAGING),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -59,7 +59,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"BwPackages":[{"BandWidth":1.0,"ChangePayMode":"example-ChangePayMode","ChangeStatus":1,"ChangeTime":1,"CreateTime":1,"ExpireTime":1,"Name":"example-Name","PackageID":"example-PackageID","Path":"example-Path","PayMode":"example-PayMode","Qos":"example-Qos","RegionA":"example-RegionA","RegionB":"example-RegionB","Remark":"example-Remark","UGNID":"example-UGNID"}],"Limit":1,"Message":"example-Message","Offset":1,"RetCode":0,"TotalCount":1}"#,
         }),
         reply_headers: &[],
-        paging: None,
+        paging: Some(&crate::list_simple_bw_package::glue::PAGING),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

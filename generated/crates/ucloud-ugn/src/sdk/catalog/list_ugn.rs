@@ -59,7 +59,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"Limit":1,"Message":"example-Message","Offset":1,"RetCode":0,"TotalCount":1,"UGNs":[{"BwPackageCount":1,"CreateTime":1,"Name":"example-Name","NetworkCount":1,"Remark":"example-Remark","UGNID":"example-UGNID"}]}"#,
         }),
         reply_headers: &[],
-        paging: None,
+        paging: Some(&crate::list_ugn::glue::PAGING),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

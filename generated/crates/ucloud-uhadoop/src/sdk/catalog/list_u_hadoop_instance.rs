@@ -69,7 +69,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"ClusterSet":[{"BusinessId":"example-BusinessId","CreateTime":"example-CreateTime","Framework":"example-Framework","HadoopVersion":"example-HadoopVersion","InstanceId":"example-InstanceId","InstanceName":"example-InstanceName","ReleaseVersion":"example-ReleaseVersion","State":"example-State","SubnetId":"example-SubnetId","VPCId":"example-VPCId","Zone":"example-Zone"}],"Message":"example-Message","RetCode":0,"TotalCount":1}"#,
         }),
         reply_headers: &[],
-        paging: None,
+        paging: Some(&crate::list_u_hadoop_instance::glue::PAGING),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

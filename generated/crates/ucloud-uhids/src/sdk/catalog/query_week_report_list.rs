@@ -59,7 +59,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"Result":[{"FileName":"example-FileName"}],"RetCode":0,"Total":1}"#,
         }),
         reply_headers: &[],
-        paging: None,
+        paging: Some(&crate::query_week_report_list::glue::PAGING),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -104,7 +104,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"ImageSet":[{"CreateTime":1,"DataSnapshotIds":["example-DataSnapshotIds"],"Features":["example-Features"],"FuncType":"example-FuncType","ImageDescription":"example-ImageDescription","ImageId":"example-ImageId","ImageName":"example-ImageName","ImageSize":1,"ImageType":"example-ImageType","IntegratedSoftware":"example-IntegratedSoftware","Links":"example-Links","MaintainEol":"example-MaintainEol","MinimalCPU":"example-MinimalCPU","OsName":"example-OsName","OsType":"example-OsType","PriceSet":[{"ChargeType":"example-ChargeType","OriginalPrice":1.0,"Price":1.0}],"PrimarySoftware":"example-PrimarySoftware","SceneCategories":["example-SceneCategories"],"State":"example-State","SupportedGPUTypes":["example-SupportedGPUTypes"],"Tag":"example-Tag","Vendor":"example-Vendor","Zone":"example-Zone"}],"RetCode":0,"TotalCount":1}"#,
         }),
         reply_headers: &[],
-        paging: None,
+        paging: Some(&crate::describe_image::glue::PAGING),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -72,7 +72,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"IsolationGroupSet":[{"GroupId":"example-GroupId","GroupName":"example-GroupName","Remark":"example-Remark","SpreadInfoSet":[{"UHostCount":1,"Zone":"example-Zone"}]}],"RetCode":0,"TotalCount":1}"#,
         }),
         reply_headers: &[],
-        paging: None,
+        paging: Some(&crate::describe_isolation_group::glue::PAGING),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -82,7 +82,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"KeyPairs":[{"CreateTime":1,"KeyPairFingerPrint":"example-KeyPairFingerPrint","KeyPairId":"example-KeyPairId","KeyPairName":"example-KeyPairName","ProjectId":"example-ProjectId"}],"RetCode":0,"TotalCount":1}"#,
         }),
         reply_headers: &[],
-        paging: None,
+        paging: Some(&crate::describe_u_host_key_pairs::glue::PAGING),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -64,7 +64,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"RepoSet":[{"CreateTime":"example-CreateTime","Description":"example-Description","IsOutSide":"example-IsOutSide","IsShared":"example-IsShared","RepoName":"example-RepoName","UpdateTime":"example-UpdateTime"}],"RetCode":0,"TotalCount":1}"#,
         }),
         reply_headers: &[],
-        paging: None,
+        paging: Some(&crate::get_repo::glue::PAGING),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

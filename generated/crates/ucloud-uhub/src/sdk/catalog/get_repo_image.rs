@@ -64,7 +64,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"ImageSet":[{"CreateTime":"example-CreateTime","ImageName":"example-ImageName","LatestTag":"example-LatestTag","PullCount":1,"RepoName":"example-RepoName","UpdateTime":"example-UpdateTime"}],"RetCode":0,"TotalCount":1}"#,
         }),
         reply_headers: &[],
-        paging: None,
+        paging: Some(&crate::get_repo_image::glue::PAGING),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

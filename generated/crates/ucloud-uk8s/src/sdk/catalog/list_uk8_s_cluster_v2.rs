@@ -69,7 +69,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"ClusterCount":1,"ClusterSet":[{"ApiServer":"example-ApiServer","CNIMode":"example-CNIMode","ClusterId":"example-ClusterId","ClusterLogInfo":"example-ClusterLogInfo","ClusterName":"example-ClusterName","ClusterType":"example-ClusterType","CreateTime":1,"DeleteProtection":1,"ExternalApiServer":"example-ExternalApiServer","K8sVersion":"example-K8sVersion","LoopbackClientCert":{"ExpireTime":1,"Warn":true},"MasterCount":1,"NodeCount":1,"PodCIDR":"example-PodCIDR","RuntimeName":"example-RuntimeName","RuntimeVersion":"example-RuntimeVersion","ServiceCIDR":"example-ServiceCIDR","Status":"example-Status","SubnetId":"example-SubnetId","VPCId":"example-VPCId"}],"RetCode":0,"TotalCount":1}"#,
         }),
         reply_headers: &[],
-        paging: None,
+        paging: Some(&crate::list_uk8_s_cluster_v2::glue::PAGING),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

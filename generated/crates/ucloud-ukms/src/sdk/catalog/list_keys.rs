@@ -89,7 +89,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"Data":[{"CreatedTime":1,"Description":"example-Description","KeyId":"example-KeyId","KeyRotationEnabled":true,"KeySpec":"example-KeySpec","KeyUsage":["example-KeyUsage"],"NextRotationDate":1,"OrganizationId":1,"Origin":"example-Origin","PlanDeleteTime":1,"ProjectId":"example-ProjectId","ResourceId":"example-ResourceId","RotationPeriodInDays":1,"Status":"example-Status","UpdateTime":1}],"RetCode":0,"TotalCount":1}"#,
         }),
         reply_headers: &[],
-        paging: None,
+        paging: Some(&crate::list_keys::glue::PAGING),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

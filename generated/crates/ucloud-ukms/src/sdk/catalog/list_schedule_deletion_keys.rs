@@ -82,7 +82,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"Objects":[{"Alias":"example-Alias","CreatedTime":1,"Description":"example-Description","Enabled":true,"KeyId":"example-KeyId","KeyType":"example-KeyType","LastModifiedTime":1,"PlanDeleteTime":1,"Status":"example-Status","Type":"example-Type","UpdateTime":1}],"RequestUuid":"example-RequestUuid","RetCode":0,"Status":"example-Status","TotalCount":1}"#,
         }),
         reply_headers: &[],
-        paging: None,
+        paging: Some(&crate::list_schedule_deletion_keys::glue::PAGING),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

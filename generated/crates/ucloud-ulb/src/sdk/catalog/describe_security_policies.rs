@@ -72,7 +72,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"DataSet":[{"SSLCiphers":["example-SSLCiphers"],"SecurityPolicyId":"example-SecurityPolicyId","SecurityPolicyName":"example-SecurityPolicyName","SecurityPolicyType":1,"TLSVersion":"example-TLSVersion","VServerSet":[{"Port":1,"ULBId":"example-ULBId","VServerId":"example-VServerId","VServerName":"example-VServerName"}]}],"RetCode":0,"TotalCount":1}"#,
         }),
         reply_headers: &[],
-        paging: None,
+        paging: Some(&crate::describe_security_policies::glue::PAGING),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -72,7 +72,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"DataSet":[{"Relations":[{"ListenerId":"example-ListenerId","ListenerName":"example-ListenerName","ListenerPort":1,"LoadBalancerId":"example-LoadBalancerId"}],"SSLCiphers":["example-SSLCiphers"],"SecurityPolicyId":"example-SecurityPolicyId","SecurityPolicyName":"example-SecurityPolicyName","SecurityPolicyType":1,"TLSVersion":"example-TLSVersion"}],"RetCode":0,"TotalCount":1}"#,
         }),
         reply_headers: &[],
-        paging: None,
+        paging: Some(&crate::describe_security_policies_v2::glue::PAGING),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -69,7 +69,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"DataSet":[{"BindedTargetSet":[{"ULBId":"example-ULBId","ULBName":"example-ULBName","VServerId":"example-VServerId","VServerName":"example-VServerName"}],"CreateTime":1,"Domains":"example-Domains","HashValue":"example-HashValue","NotAfter":1,"NotBefore":1,"SSLContent":"example-SSLContent","SSLId":"example-SSLId","SSLName":"example-SSLName","SSLSource":1,"SSLType":"example-SSLType","USSLId":"example-USSLId"}],"RetCode":0,"TotalCount":1}"#,
         }),
         reply_headers: &[],
-        paging: None,
+        paging: Some(&crate::describe_ssl::glue::PAGING),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -69,7 +69,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"DataSet":[{"CreateTime":1,"DNSNames":"example-DNSNames","Domains":"example-Domains","HashValue":"example-HashValue","NotAfter":1,"NotBefore":1,"Relations":[{"IsDefault":true,"ListenerId":"example-ListenerId","ListenerName":"example-ListenerName","LoadBalancerId":"example-LoadBalancerId","LoadBalancerName":"example-LoadBalancerName"}],"SSLContent":"example-SSLContent","SSLId":"example-SSLId","SSLName":"example-SSLName","SSLSource":1,"SSLType":"example-SSLType","USSLId":"example-USSLId"}],"RetCode":0,"TotalCount":1}"#,
         }),
         reply_headers: &[],
-        paging: None,
+        paging: Some(&crate::describe_sslv2::glue::PAGING),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -84,7 +84,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"DataSet":[{"Bandwidth":1,"BandwidthType":1,"BusinessId":"example-BusinessId","CreateTime":1,"EnableLog":1,"FirewallSet":[{"FirewallId":"example-FirewallId","FirewallName":"example-FirewallName"}],"IPSet":[{"Bandwidth":1,"BandwidthType":1,"EIP":"example-EIP","EIPId":"example-EIPId","OperatorName":"example-OperatorName"}],"IPVersion":"example-IPVersion","ListenType":"example-ListenType","LogSet":{"BucketName":"example-BucketName","TokenID":"example-TokenID","TokenName":"example-TokenName"},"Name":"example-Name","PrivateIP":"example-PrivateIP","Remark":"example-Remark","SnatIps":["example-SnatIps"],"SubnetId":"example-SubnetId","Tag":"example-Tag","ULBId":"example-ULBId","ULBType":"example-ULBType","VPCId":"example-VPCId","VServerCount":1,"WAFMode":"example-WAFMode"}],"RetCode":0,"TotalCount":1}"#,
         }),
         reply_headers: &[],
-        paging: None,
+        paging: Some(&crate::describe_ulb_simple::glue::PAGING),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -72,7 +72,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"Message":"example-Message","RetCode":0,"ULHostInstanceSets":[{"Apps":["example-Apps"],"AutoRenew":"example-AutoRenew","CPU":1,"ChargeType":"example-ChargeType","CreateTime":1,"DiskSet":[{"DiskId":"example-DiskId","DiskType":"example-DiskType","Drive":"example-Drive","IsBoot":"example-IsBoot","Size":1,"Type":"example-Type"}],"EIPExclusiveUTPInfo":{"AvailableSize":1,"CreateTime":1,"ExcessSize":1,"LastResetTime":1,"NextResetTime":1,"TotalSize":1,"UsedSize":1},"ExclusiveUTPInfo":{"AvailableSize":1,"CreateTime":1,"ExcessSize":1,"LastResetTime":1,"NextResetTime":1,"TotalSize":1,"UsedSize":1},"ExpireTime":1,"IPSet":[{"Bandwidth":1,"Default":"example-Default","IP":"example-IP","IPId":"example-IPId","IPMode":"example-IPMode","Mac":"example-Mac","NetworkInterfaceId":"example-NetworkInterfaceId","SubnetId":"example-SubnetId","Type":"example-Type","VPCId":"example-VPCId","Weight":1}],"ImageId":"example-ImageId","ImageName":"example-ImageName","IsExpire":"example-IsExpire","Memory":1,"Name":"example-Name","Remark":"example-Remark","State":"example-State","Tag":"example-Tag","ULHostId":"example-ULHostId","Zone":"example-Zone"}]}"#,
         }),
         reply_headers: &[],
-        paging: None,
+        paging: Some(&crate::describe_ul_host_instance::glue::PAGING),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -74,7 +74,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"Data":[{"IsReserved":1,"ReserveAge":1,"State":"example-State","TopicDesc":"example-TopicDesc","TopicId":"example-TopicId","TopicName":"example-TopicName","TopicShardNum":1}],"RetCode":0,"TotalCount":1}"#,
         }),
         reply_headers: &[],
-        paging: None,
+        paging: Some(&crate::list_u_log_service_topic::glue::PAGING),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -81,7 +81,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"DataSet":[{"BlockId":"example-BlockId","BlockName":"example-BlockName","BlockPort":1,"BlockReadWeight":1,"BlockSize":1,"BlockSlotBegin":1,"BlockSlotEnd":1,"BlockState":"example-BlockState","BlockType":"example-BlockType","BlockUsedSize":1,"BlockVip":"example-BlockVip"}],"ReadMode":"example-ReadMode","RetCode":0}"#,
         }),
         reply_headers: &[],
-        paging: None,
+        paging: Some(&crate::describe_u_mem_block_info::glue::PAGING),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

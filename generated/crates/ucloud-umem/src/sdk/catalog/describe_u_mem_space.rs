@@ -79,7 +79,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"DataSet":[{"Address":[{"IP":"example-IP","Port":1,"PrivateDomain":"example-PrivateDomain","PublicIp":"example-PublicIp"}],"AofRollbackEnable":true,"ChargeType":"example-ChargeType","CreateTime":1,"ExpireTime":1,"Name":"example-Name","Protocol":"example-Protocol","RewriteTime":1,"Size":1,"SpaceId":"example-SpaceId","State":"example-State","SubnetId":"example-SubnetId","SupportAofRollback":true,"Tag":"example-Tag","Type":"example-Type","UsedSize":1,"VPCId":"example-VPCId","Zone":"example-Zone"}],"RetCode":0,"TotalCount":1}"#,
         }),
         reply_headers: &[],
-        paging: None,
+        paging: Some(&crate::describe_u_mem_space::glue::PAGING),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

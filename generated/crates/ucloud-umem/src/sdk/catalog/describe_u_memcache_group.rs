@@ -77,7 +77,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"DataSet":[{"ChargeType":"example-ChargeType","ConfigId":"example-ConfigId","CreateTime":1,"ExpireTime":1,"GroupId":"example-GroupId","ModifyTime":1,"Name":"example-Name","Port":1,"Size":1,"State":"example-State","SubnetId":"example-SubnetId","Tag":"example-Tag","UsedSize":1,"VPCId":"example-VPCId","Version":"example-Version","VirtualIP":"example-VirtualIP"}],"RetCode":0,"TotalCount":1}"#,
         }),
         reply_headers: &[],
-        paging: None,
+        paging: Some(&crate::describe_u_memcache_group::glue::PAGING),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

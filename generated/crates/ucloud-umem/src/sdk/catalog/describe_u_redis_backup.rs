@@ -87,7 +87,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"DataSet":[{"BackupId":"example-BackupId","BackupName":"example-BackupName","BackupSize":1,"BackupTime":1,"BackupType":"example-BackupType","DstRegionName":"example-DstRegionName","GroupId":"example-GroupId","GroupName":"example-GroupName","MemorySize":1,"RedisVersion":"example-RedisVersion","SrcRegionName":"example-SrcRegionName","State":"example-State","Zone":"example-Zone"}],"RetCode":0,"TotalCount":1}"#,
         }),
         reply_headers: &[],
-        paging: None,
+        paging: Some(&crate::describe_u_redis_backup::glue::PAGING),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -87,7 +87,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"DataSet":[{"ConfigId":"example-ConfigId","CreateTime":1,"Description":"example-Description","IsModify":"example-IsModify","ModifyTime":1,"Name":"example-Name","RegionFlag":true,"State":"example-State","Version":"example-Version","Zone":"example-Zone"}],"RetCode":0,"TotalCount":1}"#,
         }),
         reply_headers: &[],
-        paging: None,
+        paging: Some(&crate::describe_u_redis_config::glue::PAGING),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

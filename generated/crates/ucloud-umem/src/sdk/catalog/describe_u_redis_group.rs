@@ -74,7 +74,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"DataSet":[{"AutoBackup":"example-AutoBackup","BackupTime":1,"ChargeType":"example-ChargeType","ConfigId":"example-ConfigId","CreateTime":1,"ExpireTime":1,"GroupId":"example-GroupId","GroupName":"example-GroupName","HighAvailability":"example-HighAvailability","IsHighPerformance":true,"MemorySize":1,"ModifyTime":1,"Name":"example-Name","Port":1,"Protocol":"example-Protocol","RewriteTime":1,"Role":"example-Role","SSLCertExpireTime":1,"SSLEnable":true,"SSLVersion":"example-SSLVersion","SecPolicy":1,"Size":1,"SlaveZone":"example-SlaveZone","State":"example-State","SubnetId":"example-SubnetId","Tag":"example-Tag","Type":"example-Type","UDACEnable":true,"UsedSize":1,"VPCId":"example-VPCId","Version":"example-Version","VirtualIP":"example-VirtualIP","Zone":"example-Zone"}],"RetCode":0,"TotalCount":1}"#,
         }),
         reply_headers: &[],
-        paging: None,
+        paging: Some(&crate::describe_u_redis_group::glue::PAGING),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -67,7 +67,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"DataSets":[{"Bandwidth":1,"BandwidthPackageId":"example-BandwidthPackageId","CreateTime":1,"DisableTime":1,"EIPAddr":[{"IP":"example-IP","OperatorName":"example-OperatorName"}],"EIPId":"example-EIPId","EnableTime":1}],"RetCode":0,"TotalCount":1}"#,
         }),
         reply_headers: &[],
-        paging: None,
+        paging: Some(&crate::describe_bandwidth_package::glue::PAGING),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

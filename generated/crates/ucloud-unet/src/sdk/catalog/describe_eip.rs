@@ -74,7 +74,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"EIPSet":[{"Bandwidth":1,"BandwidthType":1,"ChargeType":"example-ChargeType","CreateTime":1,"EIPAddr":[{"IP":"example-IP","OperatorName":"example-OperatorName"}],"EIPBinding":{"EIP":"example-EIP","PrivateIP":"example-PrivateIP","PrivateIPType":"example-PrivateIPType"},"EIPId":"example-EIPId","Expire":true,"ExpireTime":1,"Name":"example-Name","PayMode":"example-PayMode","Remark":"example-Remark","Resource":{"EIPId":"example-EIPId","ResourceID":"example-ResourceID","ResourceId":"example-ResourceId","ResourceName":"example-ResourceName","ResourceType":"example-ResourceType","SubResourceId":"example-SubResourceId","SubResourceName":"example-SubResourceName","SubResourceType":"example-SubResourceType"},"ShareBandwidthSet":{"ShareBandwidth":1,"ShareBandwidthId":"example-ShareBandwidthId","ShareBandwidthName":"example-ShareBandwidthName"},"Status":"example-Status","Tag":"example-Tag","Weight":1}],"RetCode":0,"TotalBandwidth":1,"TotalCount":1,"UnbindCount":1}"#,
         }),
         reply_headers: &[],
-        paging: None,
+        paging: Some(&crate::describe_eip::glue::PAGING),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

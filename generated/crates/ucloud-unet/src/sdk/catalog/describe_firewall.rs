@@ -79,7 +79,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"DataSet":[{"CreateTime":1,"FWId":"example-FWId","GroupId":"example-GroupId","Name":"example-Name","Remark":"example-Remark","ResourceCount":1,"Rule":[{"DstPort":"example-DstPort","Priority":"example-Priority","ProtocolType":"example-ProtocolType","Remark":"example-Remark","RuleAction":"example-RuleAction","SrcIP":"example-SrcIP"}],"Tag":"example-Tag","Type":"example-Type"}],"RetCode":0,"TotalCount":1}"#,
         }),
         reply_headers: &[],
-        paging: None,
+        paging: Some(&crate::describe_firewall::glue::PAGING),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -74,7 +74,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"ResourceSet":[{"Name":"example-Name","PrivateIP":"example-PrivateIP","Remark":"example-Remark","ResourceID":"example-ResourceID","ResourceType":"example-ResourceType","Status":1,"SubResourceId":"example-SubResourceId","SubResourceName":"example-SubResourceName","SubResourceType":"example-SubResourceType","Tag":"example-Tag","Zone":1}],"RetCode":0,"TotalCount":1}"#,
         }),
         reply_headers: &[],
-        paging: None,
+        paging: Some(&crate::describe_firewall_resource::glue::PAGING),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -79,7 +79,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"DataSet":[{"EIP":"example-EIP","EIPId":"example-EIPId","PrivateIP":"example-PrivateIP","PrivateIPType":"example-PrivateIPType","ResourceID":"example-ResourceID","ResourceName":"example-ResourceName","SubnetID":"example-SubnetID","VPCID":"example-VPCID"}],"RetCode":0,"TotalCount":1}"#,
         }),
         reply_headers: &[],
-        paging: None,
+        paging: Some(&crate::describe_private_ip::glue::PAGING),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -81,7 +81,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"DataSet":[{"BackupEndTime":1,"BackupID":"example-BackupID","BackupName":"example-BackupName","BackupSize":1,"BackupStartTime":1,"BackupType":1,"InstanceID":"example-InstanceID","Region":"example-Region","State":"example-State"}],"Message":"example-Message","RetCode":0,"TotalCount":1}"#,
         }),
         reply_headers: &[],
-        paging: None,
+        paging: Some(&crate::list_u_pg_sql_backup::glue::PAGING),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -89,7 +89,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"Message":"example-Message","RetCode":0,"TotalCount":1,"UPhones":[{"ADB":"example-ADB","CPU":1.0,"Callback":"example-Callback","ChargeType":"example-ChargeType","CityId":"example-CityId","CityName":"example-CityName","CreateTime":1,"DiskSize":1,"EipId":"example-EipId","ExpireTime":1,"ImageId":"example-ImageId","Ip":"example-Ip","IpRegion":"example-IpRegion","LockBandwidth":true,"Memory":1,"OsType":"example-OsType","Refresh":1,"Remark":"example-Remark","Resolution":"example-Resolution","ServerId":"example-ServerId","ShareBandwidthId":"example-ShareBandwidthId","ShareBandwidthName":"example-ShareBandwidthName","SplashScreen":"example-SplashScreen","State":"example-State","Tag":"example-Tag","UPhoneBandwidth":1,"UPhoneId":"example-UPhoneId","UPhoneModelName":"example-UPhoneModelName","UPhoneName":"example-UPhoneName","UPhoneScene":"example-UPhoneScene"}]}"#,
         }),
         reply_headers: &[],
-        paging: None,
+        paging: Some(&crate::describe_u_phone::glue::PAGING),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

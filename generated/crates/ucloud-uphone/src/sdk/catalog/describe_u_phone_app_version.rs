@@ -82,7 +82,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"AppVersions":[{"AppId":"example-AppId","AppVersionId":"example-AppVersionId","AppVersionName":"example-AppVersionName","CreateTime":1,"Description":"example-Description","ModifyTime":1,"PackageName":"example-PackageName","URL":"example-URL"}],"Message":"example-Message","RetCode":0,"TotalCount":1}"#,
         }),
         reply_headers: &[],
-        paging: None,
+        paging: Some(&crate::describe_u_phone_app_version::glue::PAGING),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

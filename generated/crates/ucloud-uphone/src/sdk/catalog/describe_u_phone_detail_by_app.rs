@@ -79,7 +79,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"Message":"example-Message","RetCode":0,"TotalCount":1,"UPhoneDetails":[{"AppVersion":{"AppId":"example-AppId","AppVersionId":"example-AppVersionId","AppVersionName":"example-AppVersionName","CreateTime":1,"Description":"example-Description","ModifyTime":1,"PackageName":"example-PackageName","URL":"example-URL"},"CPU":1,"CityId":"example-CityId","CityName":"example-CityName","CreateTime":1,"DiskSize":1,"ImageId":"example-ImageId","Memory":1,"OsType":"example-OsType","Refresh":1,"Remark":"example-Remark","Resolution":"example-Resolution","ServerId":"example-ServerId","State":"example-State","UPhoneId":"example-UPhoneId","UPhoneModelName":"example-UPhoneModelName","UPhoneName":"example-UPhoneName"}]}"#,
         }),
         reply_headers: &[],
-        paging: None,
+        paging: Some(&crate::describe_u_phone_detail_by_app::glue::PAGING),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

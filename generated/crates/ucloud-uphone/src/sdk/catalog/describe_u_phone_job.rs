@@ -84,7 +84,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"Jobs":[{"AppVersionId":"example-AppVersionId","BeginTime":1,"CreateTime":1,"EndTime":1,"JobId":"example-JobId","JobType":"example-JobType","State":"example-State","Tasks":[{"AppVersionId":"example-AppVersionId","BeginTime":1,"EndTime":1,"ErrorMsg":"example-ErrorMsg","ExecuteMsg":"example-ExecuteMsg","State":"example-State","TaskId":"example-TaskId","UPhoneId":"example-UPhoneId"}],"UPhoneIds":["example-UPhoneIds"]}],"Message":"example-Message","RetCode":0,"TotalCount":1}"#,
         }),
         reply_headers: &[],
-        paging: None,
+        paging: Some(&crate::describe_u_phone_job::glue::PAGING),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

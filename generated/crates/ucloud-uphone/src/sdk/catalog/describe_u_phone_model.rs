@@ -74,7 +74,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"Message":"example-Message","RetCode":0,"TotalCount":1,"UPhoneModels":[{"CPU":1,"Description":"example-Description","DiskSize":1,"Dpi":1,"Memory":1,"Refresh":1,"Resolution":"example-Resolution","UPhoneModelName":"example-UPhoneModelName"}]}"#,
         }),
         reply_headers: &[],
-        paging: None,
+        paging: Some(&crate::describe_u_phone_model::glue::PAGING),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

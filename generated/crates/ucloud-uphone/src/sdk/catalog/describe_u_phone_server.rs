@@ -74,7 +74,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"Message":"example-Message","RetCode":0,"Servers":[{"ChargeType":"example-ChargeType","CityId":"example-CityId","CityName":"example-CityName","CreateTime":1,"ExpireTime":1,"IpSet":[{"Ip":"example-Ip","IpMode":"example-IpMode","IpType":"example-IpType","Isp":"example-Isp"}],"ModifyTime":1,"Remark":"example-Remark","ServerId":"example-ServerId","ServerModel":{"CPU":1,"DiskSet":[{"DiskType":"example-DiskType","IsBoot":true,"Size":1}],"GPU":1,"GPUType":"example-GPUType","Memory":1,"ServerModelName":"example-ServerModelName","ServerModelState":"example-ServerModelState","UPhoneSpecs":[{"UPhoneCount":1,"UPhoneModelName":"example-UPhoneModelName"}]},"ServerName":"example-ServerName","State":"example-State","UPhoneCount":1,"UPhoneModelName":"example-UPhoneModelName"}],"TotalCount":1}"#,
         }),
         reply_headers: &[],
-        paging: None,
+        paging: Some(&crate::describe_u_phone_server::glue::PAGING),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

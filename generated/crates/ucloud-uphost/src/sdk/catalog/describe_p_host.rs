@@ -84,7 +84,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"PHostSet":[{"AutoRenew":"example-AutoRenew","BootDiskState":"example-BootDiskState","CPUSet":{"CoreCount":1,"Count":1,"Frequence":1.0,"Model":"example-Model"},"ChargeType":"example-ChargeType","Cluster":"example-Cluster","Components":"example-Components","CreateTime":1,"DiskSet":[{"Count":1,"DiskId":"example-DiskId","Drive":"example-Drive","IOCap":1,"IsBoot":"example-IsBoot","Name":"example-Name","Space":1,"Type":"example-Type"}],"ExpireTime":1,"IPSet":[{"Bandwidth":1,"IPAddr":"example-IPAddr","IPId":"example-IPId","MACAddr":"example-MACAddr","OperatorName":"example-OperatorName","SubnetId":"example-SubnetId","VPCId":"example-VPCId"}],"ImageName":"example-ImageName","IsSupportKVM":"example-IsSupportKVM","Memory":1,"Name":"example-Name","OSType":"example-OSType","OSname":"example-OSname","PHostId":"example-PHostId","PHostType":"example-PHostType","PMStatus":"example-PMStatus","PhostClass":"example-PhostClass","PowerState":"example-PowerState","RaidSupported":"example-RaidSupported","RdmaClusterId":"example-RdmaClusterId","Remark":"example-Remark","SN":"example-SN","Tag":"example-Tag","Zone":"example-Zone"}],"RetCode":0,"TotalCount":1}"#,
         }),
         reply_headers: &[],
-        paging: None,
+        paging: Some(&crate::describe_p_host::glue::PAGING),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -84,7 +84,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"ImageSet":[{"CreateTime":1,"ImageDescription":"example-ImageDescription","ImageId":"example-ImageId","ImageName":"example-ImageName","ImageSize":1,"ImageType":"example-ImageType","OsName":"example-OsName","OsType":"example-OsType","State":"example-State","Support":["example-Support"],"Version":"example-Version"}],"RetCode":0,"TotalCount":1}"#,
         }),
         reply_headers: &[],
-        paging: None,
+        paging: Some(&crate::describe_p_host_image::glue::PAGING),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -84,7 +84,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"DatabaseInfo":[{"AccountInfo":[{"Account":"example-Account","Password":"example-Password","Privilege":"example-Privilege"}],"DatabaseName":"example-DatabaseName","Description":"example-Description","RetentionPolicy":"example-RetentionPolicy","State":"example-State"}],"RetCode":0}"#,
         }),
         reply_headers: &[],
-        paging: None,
+        paging: Some(&crate::describe_u_influxdb_database::glue::PAGING),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -77,7 +77,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"DataSet":[{"AccountName":"example-AccountName","CPULimit":1,"ChargeType":"example-ChargeType","CreateTime":1,"ExpiredTime":1,"MemoryLimit":1,"Name":"example-Name","Port":1,"State":"example-State","SubnetId":"example-SubnetId","Tag":"example-Tag","UInfluxdbId":"example-UInfluxdbId","UsedSize":1,"VPCId":"example-VPCId","VirtualIP":"example-VirtualIP","Zone":"example-Zone"}],"RetCode":0}"#,
         }),
         reply_headers: &[],
-        paging: None,
+        paging: Some(&crate::describe_u_influxdb_instance::glue::PAGING),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -79,7 +79,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"Message":"example-Message","RequestId":"example-RequestId","RetCode":0,"TotalCount":1,"VPNInfos":[{"CreateTime":1,"IpType":"example-IpType","Name":"example-Name","PopGwId":"example-PopGwId","PopGwName":"example-PopGwName","PublicIp":"example-PublicIp","Region":"example-Region","Remark":"example-Remark","Status":"example-Status","VPNId":"example-VPNId","VPNTunnelIds":["example-VPNTunnelIds"]}]}"#,
         }),
         reply_headers: &[],
-        paging: None,
+        paging: Some(&crate::describe_ce_gateway::glue::PAGING),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -79,7 +79,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"Message":"example-Message","RequestId":"example-RequestId","RetCode":0,"TotalCount":1,"VPNTunnelInfos":[{"BGPConf":{"LocalAsn":1,"LocalIp":"example-LocalIp","PeerAsn":1,"PeerIp":"example-PeerIp","TunnelCidr":"example-TunnelCidr"},"CloseAction":"example-CloseAction","CreateTime":1,"DPDConf":{"Action":"example-Action","Delay":1,"Enabled":1,"Timeout":1},"IKEConf":{"AuthenticationAlgorithm":"example-AuthenticationAlgorithm","DhGroup":"example-DhGroup","EncryptionAlgorithm":"example-EncryptionAlgorithm","ExchangeMode":"example-ExchangeMode","LocalId":"example-LocalId","PreSharedKey":"example-PreSharedKey","RemoteId":"example-RemoteId","SALifeTime":"example-SALifeTime","Version":"example-Version"},"IPSecConf":{"AuthenticationAlgorithm":"example-AuthenticationAlgorithm","CENetwork":["example-CENetwork"],"EncryptionAlgorithm":"example-EncryptionAlgorithm","PFSDhGroup":"example-PFSDhGroup","Protocol":"example-Protocol","SALifeTime":"example-SALifeTime","SALifetimeBytes":"example-SALifetimeBytes"},"Mode":"example-Mode","Name":"example-Name","Region":"example-Region","Remark":"example-Remark","StartAction":"example-StartAction","VPNId":"example-VPNId","VPNTunnelId":"example-VPNTunnelId"}]}"#,
         }),
         reply_headers: &[],
-        paging: None,
+        paging: Some(&crate::describe_ce_tunnel::glue::PAGING),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -74,7 +74,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"Message":"example-Message","POPGWInfos":[{"BWPackageInfo":{"BandWidth":1.0,"BwId":"example-BwId","ChargeType":"example-ChargeType","DueTime":1,"Name":"example-Name","PayMode":"example-PayMode","PublicIp":"example-PublicIp","Remark":"example-Remark"},"CENum":1,"CPENum":1,"ChargeType":"example-ChargeType","CreateTime":1,"DueTime":1,"Name":"example-Name","PopGwId":"example-PopGwId","Region":"example-Region","Remark":"example-Remark","Type":"example-Type","UGNInfo":{"UGNBWInfos":[{"UGNBWId":"example-UGNBWId","UGNBWName":"example-UGNBWName"}],"UGNId":"example-UGNId","UGNName":"example-UGNName"},"VCPENum":1,"VNI":1}],"RequestId":"example-RequestId","RetCode":0,"TotalCount":1}"#,
         }),
         reply_headers: &[],
-        paging: None,
+        paging: Some(&crate::describe_popgw::glue::PAGING),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

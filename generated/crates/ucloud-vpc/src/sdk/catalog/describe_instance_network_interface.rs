@@ -77,7 +77,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"NetworkInterfaceSet":[{"AttachInstanceId":"example-AttachInstanceId","CreateTime":1,"Default":true,"EIPIdSet":["example-EIPIdSet"],"FirewallIdSet":["example-FirewallIdSet"],"Gateway":"example-Gateway","InterfaceId":"example-InterfaceId","MacAddress":"example-MacAddress","Name":"example-Name","Netmask":"example-Netmask","PrivateIpSet":["example-PrivateIpSet"],"Remark":"example-Remark","Status":1,"SubnetId":"example-SubnetId","Tag":"example-Tag","VPCId":"example-VPCId"}],"RetCode":0}"#,
         }),
         reply_headers: &[],
-        paging: None,
+        paging: Some(&crate::describe_instance_network_interface::glue::PAGING),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

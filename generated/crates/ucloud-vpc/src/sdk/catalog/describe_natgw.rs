@@ -69,7 +69,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"DataSet":[{"CreateTime":1,"FirewallId":"example-FirewallId","IPSet":[{"Bandwidth":1,"BandwidthType":"example-BandwidthType","EIPId":"example-EIPId","IPResInfo":[{"EIP":"example-EIP","OperatorName":"example-OperatorName"}],"Weight":1}],"IsSnatpoolEnabled":"example-IsSnatpoolEnabled","NATGWId":"example-NATGWId","NATGWName":"example-NATGWName","PolicyId":["example-PolicyId"],"Remark":"example-Remark","SubnetSet":[{"Subnet":"example-Subnet","SubnetName":"example-SubnetName","SubnetworkId":"example-SubnetworkId"}],"Tag":"example-Tag","VPCId":"example-VPCId","VPCName":"example-VPCName"}],"RetCode":0,"TotalCount":1}"#,
         }),
         reply_headers: &[],
-        paging: None,
+        paging: Some(&crate::describe_natgw::glue::PAGING),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

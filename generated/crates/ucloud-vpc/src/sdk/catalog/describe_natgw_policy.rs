@@ -71,7 +71,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"DataSet":[{"DstIP":"example-DstIP","DstPort":"example-DstPort","NATGWId":"example-NATGWId","PolicyId":"example-PolicyId","PolicyName":"example-PolicyName","Protocol":"example-Protocol","SrcEIP":"example-SrcEIP","SrcEIPId":"example-SrcEIPId","SrcPort":"example-SrcPort"}],"RetCode":0,"TotalCount":1}"#,
         }),
         reply_headers: &[],
-        paging: None,
+        paging: Some(&crate::describe_natgw_policy::glue::PAGING),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

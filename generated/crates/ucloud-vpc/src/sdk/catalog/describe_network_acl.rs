@@ -69,7 +69,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"AclList":[{"AclId":"example-AclId","AclName":"example-AclName","Associations":[{"AclId":"example-AclId","AssociationId":"example-AssociationId","CreateTime":1,"SubnetworkId":"example-SubnetworkId"}],"CreateTime":1,"Description":"example-Description","Entries":[{"CidrBlock":"example-CidrBlock","CreateTime":1,"Direction":"example-Direction","EntryAction":"example-EntryAction","EntryId":"example-EntryId","IpProtocol":"example-IpProtocol","PortRange":"example-PortRange","Priority":"example-Priority","TargetResourceCount":1,"TargetResourceList":[{"PrivateIp":"example-PrivateIp","ResourceId":"example-ResourceId","ResourceName":"example-ResourceName","ResourceType":1,"SubResourceId":"example-SubResourceId","SubResourceName":"example-SubResourceName","SubResourceType":1,"SubnetworkId":"example-SubnetworkId"}],"TargetType":1,"UpdateTime":1}],"UpdateTime":1,"VpcId":"example-VpcId"}],"RetCode":0}"#,
         }),
         reply_headers: &[],
-        paging: None,
+        paging: Some(&crate::describe_network_acl::glue::PAGING),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -74,7 +74,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"AssociationList":[{"AclId":"example-AclId","AssociationId":"example-AssociationId","CreateTime":1,"SubnetworkId":"example-SubnetworkId"}],"RetCode":0}"#,
         }),
         reply_headers: &[],
-        paging: None,
+        paging: Some(&crate::describe_network_acl_association::glue::PAGING),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -102,7 +102,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"NetworkInterfaceSet":[{"AttachInstanceId":"example-AttachInstanceId","CreateTime":1,"Default":true,"DefaultOutput":"example-DefaultOutput","EIPIdSet":["example-EIPIdSet"],"EipDirectMode":true,"EipDirectionVersion":1,"FirewallIdSet":["example-FirewallIdSet"],"FirewallSet":[{"Id":"example-Id","Name":"example-Name"}],"Gateway":"example-Gateway","IPv6AddressInfo":[{"Attribute":"example-Attribute","IPv6Address":"example-IPv6Address","IPv6Id":"example-IPv6Id"}],"IPv6Gateway":"example-IPv6Gateway","IPv6Mask":1,"InterfaceId":"example-InterfaceId","MacAddress":"example-MacAddress","Name":"example-Name","Netmask":"example-Netmask","OperatorName":"example-OperatorName","PrivateIp":[{"IpAddr":["example-IpAddr"],"IpType":"example-IpType"}],"PrivateIpLimit":{"PrivateIpCount":1,"PrivateIpQuota":1},"PrivateIpSet":["example-PrivateIpSet"],"Remark":"example-Remark","SecGroup":[{"Name":"example-Name","Priority":1,"SecGroupId":"example-SecGroupId"}],"SecGroupCount":1,"Status":1,"SubnetId":"example-SubnetId","Tag":"example-Tag","VPCId":"example-VPCId"}],"RetCode":0,"TotalCount":1}"#,
         }),
         reply_headers: &[],
-        paging: None,
+        paging: Some(&crate::describe_network_interface::glue::PAGING),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

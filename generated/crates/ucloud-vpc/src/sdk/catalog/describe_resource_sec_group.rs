@@ -82,7 +82,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"DataSet":[{"Count":1,"ExInfo":{"EIP":["example-EIP"],"IP":["example-IP"],"ResourceName":"example-ResourceName","SuperResourceId":"example-SuperResourceId","SuperResourceName":"example-SuperResourceName","Uni":[{"Count":1,"ResourceId":"example-ResourceId","SecGroupInfo":[{}]}]},"PermitAssociate":true,"ResourceId":"example-ResourceId","ResourceName":"example-ResourceName","SecGroupInfo":[{"Name":"example-Name","Priority":1,"SecGroupId":"example-SecGroupId","VPCId":"example-VPCId"}]}],"RetCode":0,"TotalCount":1}"#,
         }),
         reply_headers: &[],
-        paging: None,
+        paging: Some(&crate::describe_resource_sec_group::glue::PAGING),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -89,7 +89,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"RetCode":0,"RouteTables":[{"CreateTime":1,"Remark":"example-Remark","RouteRules":[{"AccountId":1,"DstAddr":"example-DstAddr","DstPort":1,"InstanceType":"example-InstanceType","NexthopId":"example-NexthopId","NexthopType":"example-NexthopType","OriginAddr":"example-OriginAddr","Priority":1,"Remark":"example-Remark","RouteRuleId":"example-RouteRuleId","RouteTableId":"example-RouteTableId","RuleType":1,"SrcAddr":"example-SrcAddr","SrcPort":1,"VNetId":"example-VNetId"}],"RouteTableId":"example-RouteTableId","RouteTableType":1,"SubnetCount":1,"SubnetIds":["example-SubnetIds"],"Tag":"example-Tag","VPCId":"example-VPCId","VPCName":"example-VPCName"}],"TotalCount":1}"#,
         }),
         reply_headers: &[],
-        paging: None,
+        paging: Some(&crate::describe_route_table::glue::PAGING),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -72,7 +72,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"DataSet":[{"Name":"example-Name","PrivateIp":"example-PrivateIp","ResourceId":"example-ResourceId","ResourceType":"example-ResourceType","SubResourceId":"example-SubResourceId","SubResourceName":"example-SubResourceName","SubResourceType":"example-SubResourceType","Tag":"example-Tag","Zone":1}],"RetCode":0,"TotalCount":1}"#,
         }),
         reply_headers: &[],
-        paging: None,
+        paging: Some(&crate::describe_sec_group_resource::glue::PAGING),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -104,7 +104,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"DataSet":[{"AvailableIPs":1,"AvailableIPv6Count":1,"CreateTime":1,"Gateway":"example-Gateway","HasNATGW":true,"IPv6Network":"example-IPv6Network","Netmask":"example-Netmask","Remark":"example-Remark","RouteTableId":"example-RouteTableId","Subnet":"example-Subnet","SubnetId":"example-SubnetId","SubnetName":"example-SubnetName","SubnetType":1,"Tag":"example-Tag","VPCId":"example-VPCId","VPCName":"example-VPCName","Zone":"example-Zone"}],"RetCode":0,"TotalCount":1}"#,
         }),
         reply_headers: &[],
-        paging: None,
+        paging: Some(&crate::describe_subnet::glue::PAGING),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -79,7 +79,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"DataSet":[{"IP":"example-IP","IPv6Address":"example-IPv6Address","Name":"example-Name","ResourceId":"example-ResourceId","ResourceType":"example-ResourceType","SubResourceId":"example-SubResourceId","SubResourceName":"example-SubResourceName","SubResourceType":"example-SubResourceType"}],"RetCode":0,"TotalCount":1}"#,
         }),
         reply_headers: &[],
-        paging: None,
+        paging: Some(&crate::describe_subnet_resource::glue::PAGING),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -74,7 +74,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"DataSet":[{"CreateTime":1,"IPv6Network":"example-IPv6Network","IPv6NetworkInfos":[{"IPv6Network":"example-IPv6Network","IPv6SubnetCount":1,"OperatorName":"example-OperatorName"}],"Name":"example-Name","Network":["example-Network"],"NetworkInfo":[{"Network":"example-Network","SubnetCount":1}],"OperatorName":"example-OperatorName","SubnetCount":1,"Tag":"example-Tag","UpdateTime":1,"VPCId":"example-VPCId","VPCType":"example-VPCType"}],"RetCode":0,"TotalCount":1}"#,
         }),
         reply_headers: &[],
-        paging: None,
+        paging: Some(&crate::describe_vpc::glue::PAGING),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

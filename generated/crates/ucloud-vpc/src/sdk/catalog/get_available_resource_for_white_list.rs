@@ -77,7 +77,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"DataSet":[{"PrivateIP":"example-PrivateIP","ResourceId":"example-ResourceId","ResourceName":"example-ResourceName","ResourceType":"example-ResourceType","SubResourceId":"example-SubResourceId","SubResourceName":"example-SubResourceName","SubResourceType":"example-SubResourceType","SubnetworkId":"example-SubnetworkId","VPCId":"example-VPCId"}],"RetCode":0,"TotalCount":1}"#,
         }),
         reply_headers: &[],
-        paging: None,
+        paging: Some(&crate::get_available_resource_for_white_list::glue::PAGING),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),
