@@ -71,11 +71,13 @@ fn retry_of<E: ServiceError>(meta: &ErrorMeta) -> Retry {
 #[derive(Clone, Debug)]
 pub struct Runtime {
     inner: Arc<Inner>,
+    /// The configuration its calls use: the client's, or a view's
+    /// ([`with_options`](Self::with_options)).
+    config: Arc<ClientConfig>,
 }
 
 #[derive(Debug)]
 struct Inner {
-    config: ClientConfig,
     credentials: CredentialSource,
     transport: Transport,
     /// Seconds to add to the local clock, learned from a clock-skew error.
@@ -134,8 +136,8 @@ impl Runtime {
     ) -> Result<Self, TransportError> {
         let transport = Transport::new(&config, sdk)?;
         Ok(Self {
+            config: Arc::new(config),
             inner: Arc::new(Inner {
-                config,
                 credentials,
                 transport,
                 clock_offset: AtomicI64::new(0),
@@ -146,7 +148,18 @@ impl Runtime {
 
     /// The configuration.
     pub fn config(&self) -> &ClientConfig {
-        &self.inner.config
+        &self.config
+    }
+
+    /// A view of this runtime whose calls use `options` over its configuration, sharing
+    /// its connections, credentials, rate limits and clock correction: a per-call setting
+    /// without a new client. (The connect timeout and body cap are the client's.)
+    #[must_use]
+    pub fn with_options(&self, options: &crate::config::CallOptions) -> Self {
+        Self {
+            inner: Arc::clone(&self.inner),
+            config: Arc::new(self.config.with_options(options)),
+        }
     }
 
     /// The credentials given at construction (secret halves redacted in `Debug`); `None`
@@ -173,7 +186,7 @@ impl Runtime {
     }
 
     fn local_time(&self) -> i64 {
-        match self.inner.config.clock() {
+        match self.config.clock() {
             Clock::Fixed { timestamp, .. } => timestamp,
             Clock::System => SystemTime::now()
                 .duration_since(UNIX_EPOCH)
@@ -184,7 +197,7 @@ impl Runtime {
     /// The time and nonce the next signature uses (clock offset applied).
     pub fn sign_context(&self) -> SignContext {
         let timestamp = self.local_time() + self.clock_offset();
-        match self.inner.config.clock() {
+        match self.config.clock() {
             Clock::Fixed { nonce, .. } => SignContext { timestamp, nonce },
             Clock::System => SignContext {
                 timestamp,
@@ -330,7 +343,7 @@ impl Runtime {
         retry_of: fn(&ErrorMeta) -> Retry,
         span: &tracing::Span,
     ) -> Result<(), SdkError<ErrorMeta>> {
-        let cfg = &self.inner.config;
+        let cfg = &*self.config;
         let deadline = crate::transport::far(Instant::now(), cfg.total_timeout);
         let (mut attempt, mut skew_fixed) = (0u32, false);
         loop {
@@ -417,16 +430,22 @@ impl Runtime {
                 }
             }
         };
-        let signed = match signed {
+        let mut signed = match signed {
             Ok(s) => s,
             Err(e) => return (Err(SdkError::Build(e)), None),
         };
+        protocols::add_headers(op, &mut signed, &self.config);
         // Latency is measured only for a span that records it.
         let started = (!span.is_disabled()).then(Instant::now);
         let result = self
             .inner
             .transport
-            .send_owned(signed, Some(deadline))
+            .send_owned(
+                signed,
+                self.config.scheme(),
+                self.config.attempt_timeout,
+                Some(deadline),
+            )
             .await;
         if let Some(started) = started {
             span.record("latency_ms", started.elapsed().as_millis() as u64);

@@ -32,6 +32,23 @@ pub struct ClientConfig {
     pub(crate) max_attempts: u32,
     pub(crate) backoff_base: Duration,
     pub(crate) backoff_max: Duration,
+    /// The response language, sent in the protocol's language header where it has one.
+    language: Option<String>,
+    /// Headers added to every request of the client (after signing).
+    pub(crate) headers: ExtraHeaders,
+}
+
+/// Headers a caller adds to requests: `Debug` shows their names only (a value may be a
+/// token).
+#[derive(Clone, Default, PartialEq, Eq)]
+pub(crate) struct ExtraHeaders(pub(crate) Vec<(String, String)>);
+
+impl std::fmt::Debug for ExtraHeaders {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list()
+            .entries(self.0.iter().map(|(name, _)| name))
+            .finish()
+    }
 }
 
 /// An endpoint override: scheme and `host[:port]`.
@@ -56,6 +73,8 @@ impl Default for ClientConfig {
             max_attempts: 3,
             backoff_base: Duration::from_millis(200),
             backoff_max: Duration::from_secs(5),
+            language: None,
+            headers: ExtraHeaders::default(),
         }
     }
 }
@@ -161,6 +180,57 @@ impl ClientConfig {
         self
     }
 
+    /// The language of the service's messages (`en-US`, `zh-CN`; Huawei: `en-us`, `zh-cn`),
+    /// sent as given in the protocol's language header: `X-TC-Language` (Tencent API 3.0),
+    /// `X-Language` (Huawei, unless the operation's request sets its own). Protocols without
+    /// one send nothing.
+    #[must_use]
+    pub fn language(mut self, language: impl Into<String>) -> Self {
+        self.language = Some(language.into());
+        self
+    }
+
+    /// Adds a header to every request (after signing; a header the request already carries,
+    /// such as its signature, is never replaced). `Debug` shows its name only.
+    #[must_use]
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.headers.0.push((name.into(), value.into()));
+        self
+    }
+
+    /// The response language, if set.
+    pub fn language_name(&self) -> Option<&str> {
+        self.language.as_deref()
+    }
+
+    /// This configuration with `options` over it (see [`CallOptions`]).
+    #[must_use]
+    pub fn with_options(&self, options: &CallOptions) -> Self {
+        let mut c = self.clone();
+        if let Some(t) = options.attempt_timeout {
+            c.attempt_timeout = t;
+        }
+        if let Some(t) = options.total_timeout {
+            c.total_timeout = t;
+        }
+        if let Some(n) = options.max_attempts {
+            c = c.max_attempts(n);
+        }
+        if let Some(r) = &options.region {
+            c.region = Some(r.clone());
+        }
+        if let Some(e) = &options.endpoint {
+            c = c.endpoint(e);
+        }
+        if let Some(l) = &options.language {
+            c.language = Some(l.clone());
+        }
+        for (name, value) in &options.headers.0 {
+            c.headers.0.push((name.clone(), value.clone()));
+        }
+        c
+    }
+
     /// The value of a setting a request parameter may take (`config_params` of a protocol).
     pub fn setting(&self, param: crate::protocols::ConfigParam) -> Option<&str> {
         use crate::protocols::ConfigParam;
@@ -189,6 +259,76 @@ impl ClientConfig {
     /// The clock used to sign.
     pub fn clock(&self) -> Clock {
         self.clock
+    }
+}
+
+/// Settings for some calls of a client without building another: a generated client's
+/// `with_options(&options)` is a view of it (same connections, credentials, rate limits and
+/// clock correction) whose calls use these over its configuration. Unset: the client's.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct CallOptions {
+    attempt_timeout: Option<Duration>,
+    total_timeout: Option<Duration>,
+    max_attempts: Option<u32>,
+    region: Option<String>,
+    endpoint: Option<String>,
+    language: Option<String>,
+    headers: ExtraHeaders,
+}
+
+impl CallOptions {
+    /// Nothing overridden.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Time allowed for one attempt.
+    #[must_use]
+    pub fn attempt_timeout(mut self, timeout: Duration) -> Self {
+        self.attempt_timeout = Some(timeout);
+        self
+    }
+
+    /// Time allowed for the whole call, all attempts included.
+    #[must_use]
+    pub fn total_timeout(mut self, timeout: Duration) -> Self {
+        self.total_timeout = Some(timeout);
+        self
+    }
+
+    /// Attempts per call, the first included (1: never retry).
+    #[must_use]
+    pub fn max_attempts(mut self, attempts: u32) -> Self {
+        self.max_attempts = Some(attempts);
+        self
+    }
+
+    /// The region (its endpoint, and a UCloud action's `Region` left unset).
+    #[must_use]
+    pub fn region(mut self, region: impl Into<String>) -> Self {
+        self.region = Some(region.into());
+        self
+    }
+
+    /// The endpoint, in the forms [`ClientConfig::endpoint`] takes.
+    #[must_use]
+    pub fn endpoint(mut self, endpoint: impl Into<String>) -> Self {
+        self.endpoint = Some(endpoint.into());
+        self
+    }
+
+    /// The response language ([`ClientConfig::language`]).
+    #[must_use]
+    pub fn language(mut self, language: impl Into<String>) -> Self {
+        self.language = Some(language.into());
+        self
+    }
+
+    /// A header added to the calls, after the client's own ([`ClientConfig::header`]).
+    #[must_use]
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.headers.0.push((name.into(), value.into()));
+        self
     }
 }
 

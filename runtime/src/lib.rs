@@ -23,7 +23,7 @@ pub mod transport;
 
 pub use build::{BuildError, Problem};
 pub use client::{CallFuture, Op, Runtime};
-pub use config::{ClientConfig, Clock};
+pub use config::{CallOptions, ClientConfig, Clock};
 pub use credentials::{
     Credentials, CredentialsError, HuaweiCredentials, TencentCredentials, UCloudCredentials,
 };

@@ -130,7 +130,8 @@ impl Transport {
         if !req.body.is_empty() {
             builder = builder.body(req.body.clone());
         }
-        self.timed(req.operation, builder, None).await
+        self.timed(req.operation, builder, self.attempt_timeout, None)
+            .await
     }
 
     /// [`Transport::send`] of a request the caller no longer needs: its headers and body
@@ -139,9 +140,11 @@ impl Transport {
     pub(crate) async fn send_owned(
         &self,
         req: SignedRequest,
+        scheme: &'static str,
+        attempt_timeout: Duration,
         deadline: Option<Instant>,
     ) -> Result<RawResponse, TransportError> {
-        let mut builder = self.request(&req);
+        let mut builder = self.request_with(scheme, &req);
         for (k, v) in req.headers {
             builder = match known_name(&k) {
                 Some(name) => builder.header(name, v),
@@ -151,15 +154,21 @@ impl Transport {
         if !req.body.is_empty() {
             builder = builder.body(req.body);
         }
-        self.timed(req.operation, builder, deadline).await
+        self.timed(req.operation, builder, attempt_timeout, deadline)
+            .await
     }
 
     /// The method and URL of `req`.
     fn request(&self, req: &SignedRequest) -> reqwest::RequestBuilder {
+        self.request_with(self.scheme, req)
+    }
+
+    /// The method and URL of `req`, sent with `scheme`.
+    fn request_with(&self, scheme: &str, req: &SignedRequest) -> reqwest::RequestBuilder {
         let mut url = String::with_capacity(
-            self.scheme.len() + 3 + req.host.len() + req.path.len() + 1 + req.query.len(),
+            scheme.len() + 3 + req.host.len() + req.path.len() + 1 + req.query.len(),
         );
-        url.push_str(self.scheme);
+        url.push_str(scheme);
         url.push_str("://");
         url.push_str(&req.host);
         url.push_str(&req.path);
@@ -184,10 +193,11 @@ impl Transport {
         &self,
         operation: &'static str,
         builder: reqwest::RequestBuilder,
+        attempt_timeout: Duration,
         deadline: Option<Instant>,
     ) -> Result<RawResponse, TransportError> {
         // A timeout too large to represent is no timeout (a year stands in for it).
-        let attempt_end = far(Instant::now(), self.attempt_timeout);
+        let attempt_end = far(Instant::now(), attempt_timeout);
         let (until, whole_call) = match deadline {
             Some(d) if d < attempt_end => (d, true),
             _ => (attempt_end, false),
@@ -204,7 +214,7 @@ impl Transport {
                 message: if whole_call {
                     "the call's total timeout ran out during the attempt".to_owned()
                 } else {
-                    format!("attempt did not finish within {:?}", self.attempt_timeout)
+                    format!("attempt did not finish within {attempt_timeout:?}")
                 },
             }),
         }

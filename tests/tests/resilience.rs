@@ -375,3 +375,104 @@ async fn reads_and_calls_with_a_client_token_are_retried_with_one_token() {
         "a new call, a new token"
     );
 }
+
+/// Per-call options: a timeout shorter than the emulator's stall ends that call only; a
+/// header, a region and a language set for one call arrive on that call only.
+#[tokio::test]
+async fn per_call_options_change_that_call_only() {
+    use generated::runtime::{CallOptions, TransportErrorKind};
+    let emu = start().await;
+    let client = client(&emu, |c| c.attempt_timeout(Duration::from_secs(5)));
+    let header = |r: &emulator::Received, name: &str| {
+        r.headers
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+    };
+
+    // A stall of 400 ms: the one call with a 100 ms attempt timeout (and no retry) times
+    // out; the client itself, with 5 s, waits it out.
+    let stall = || Reply::Fault(Fault::Stall(Duration::from_millis(400)));
+    emu.queue_replies(OP, [stall(), stall()]);
+    let hurried = client.with_options(
+        &CallOptions::new()
+            .attempt_timeout(Duration::from_millis(100))
+            .max_attempts(1),
+    );
+    let r = hurried.describe_backup_url(&request()).await;
+    assert!(
+        matches!(r, Err(SdkError::Transport(ref e)) if e.kind == TransportErrorKind::Timeout),
+        "{r:?}"
+    );
+    let r = client.describe_backup_url(&request()).await;
+    assert!(r.is_ok(), "the client's own timeout is unchanged: {r:?}");
+    assert_eq!(emu.requests().len(), 2);
+
+    // A header, a region and a language for one call.
+    emu.clear_requests();
+    let tagged = client.with_options(
+        &CallOptions::new()
+            .header("X-Trace-Id", "trace-1")
+            .region("ap-shanghai")
+            .language("en-US"),
+    );
+    tagged.describe_backup_url(&request()).await.expect("ok");
+    client.describe_backup_url(&request()).await.expect("ok");
+    let log = emu.requests();
+    assert_eq!(log.len(), 2);
+    assert!(
+        log.iter().all(|r| r.verdict == Verdict::Accepted),
+        "{log:#?}"
+    );
+    assert_eq!(header(&log[0], "x-trace-id").as_deref(), Some("trace-1"));
+    assert_eq!(
+        header(&log[0], "x-tc-region").as_deref(),
+        Some("ap-shanghai")
+    );
+    assert_eq!(header(&log[0], "x-tc-language").as_deref(), Some("en-US"));
+    assert_eq!(header(&log[1], "x-trace-id"), None);
+    assert_eq!(
+        header(&log[1], "x-tc-region").as_deref(),
+        Some("ap-guangzhou")
+    );
+    assert_eq!(header(&log[1], "x-tc-language"), None);
+    // `Debug` of the options names a header, never its value.
+    let options = format!("{:?}", CallOptions::new().header("X-Token", "s3cret"));
+    assert!(
+        options.contains("X-Token") && !options.contains("s3cret"),
+        "{options}"
+    );
+}
+
+/// The response language is a client setting, sent in each protocol's own header: Tencent
+/// API 3.0's `X-TC-Language`, Huawei's `X-Language`.
+#[tokio::test]
+async fn the_response_language_is_sent_in_each_protocols_header() {
+    let emu = start().await;
+    let tencent = client(&emu, |c| c.language("en-US"));
+    tencent.describe_backup_url(&request()).await.expect("ok");
+    let huawei = generated::huawei::dds::Client::new(
+        ClientConfig::new()
+            .region("cn-north-4")
+            .endpoint(emu.endpoint())
+            .language("en-us"),
+        emu.keys().huawei.clone(),
+    )
+    .expect("client");
+    let input = generated::huawei::dds::catalog::download_file::example().expect("example");
+    let _ = huawei.download_file(&input).await;
+    let log = emu.requests();
+    assert_eq!(log.len(), 2, "{log:#?}");
+    assert!(
+        log.iter().all(|r| r.verdict == Verdict::Accepted),
+        "{log:#?}"
+    );
+    let sent = |i: usize, name: &str| {
+        log[i]
+            .headers
+            .iter()
+            .any(|(k, v)| k == name && v.eq_ignore_ascii_case("en-us"))
+    };
+    assert!(sent(0, "x-tc-language"));
+    assert!(sent(1, "x-language"));
+}

@@ -152,6 +152,40 @@ pub fn sign(
     Ok(signed)
 }
 
+/// The header a protocol carries the response language in (the specs' protocol files
+/// document it), if it has one.
+pub fn language_header(protocol: Protocol) -> Option<&'static str> {
+    match protocol {
+        Protocol::TencentV3 => Some("X-TC-Language"),
+        Protocol::Huawei => Some("X-Language"),
+        _ => None,
+    }
+}
+
+/// Adds the configuration's headers to a signed request of `op`: the response language in
+/// the protocol's header, then the caller's own. Neither replaces a header the request
+/// already carries (its signature, a protocol header, an operation's own `X-Language`),
+/// and neither is signed: the protocols sign named headers only.
+pub(crate) fn add_headers(op: &OperationInfo, signed: &mut SignedRequest, config: &ClientConfig) {
+    let language = config
+        .language_name()
+        .and_then(|l| Some((language_header(op.protocol)?, l)));
+    let extra = config
+        .headers
+        .0
+        .iter()
+        .map(|(n, v)| (n.as_str(), v.as_str()));
+    for (name, value) in language.into_iter().chain(extra) {
+        if !signed
+            .headers
+            .iter()
+            .any(|(k, _)| k.eq_ignore_ascii_case(name))
+        {
+            signed.headers.push((name.to_owned(), value.to_owned()));
+        }
+    }
+}
+
 /// Flattens `Param`-located fields into `(key, text)` pairs, after the given leading pairs.
 fn flatten_params(lead: Vec<(String, String)>, fields: &[Field]) -> Vec<(String, String)> {
     let mut out = lead;

@@ -195,4 +195,11 @@ impl Client {
     pub fn runtime(&self) -> &::runtime::Runtime {
         &self.runtime
     }
+
+    /// This client with `options` over its configuration, for a call or a few without building another: timeouts, attempts, region, endpoint, language, extra headers ([`CallOptions`](runtime::CallOptions)). The copy shares the connections, credentials and rate limits: `client.with_options(&CallOptions::new().attempt_timeout(d)).call(&input)`.
+    pub fn with_options(&self, options: &::runtime::CallOptions) -> Self {
+        Self {
+            runtime: self.runtime.with_options(options),
+        }
+    }
 }
