@@ -26,6 +26,18 @@ async fn emulator() -> Emulator {
     .expect("emulator")
 }
 
+/// An emulator answering `op` with pages of `items`, `default_page` to a page unless asked.
+async fn serving(op: &'static str, items: Vec<Value>, default_page: usize) -> Emulator {
+    let emu = emulator().await;
+    emu.set_reply(op, Reply::Pages(Paged::new(items, default_page)));
+    emu
+}
+
+/// `ids(n)` as JSON strings.
+fn id_values(n: usize) -> Vec<Value> {
+    ids(n).into_iter().map(Value::from).collect()
+}
+
 fn tencent(emu: &Emulator) -> tw::Client {
     tw::Client::new(
         runtime::ClientConfig::new()
@@ -95,9 +107,7 @@ async fn an_offset_walk_with_a_total_returns_every_item_once_in_order() {
 #[tokio::test]
 async fn an_offset_walk_without_a_total_ends_on_a_short_or_empty_page() {
     for n in SIZES {
-        let emu = emulator().await;
-        let items = ids(n).into_iter().map(Value::from).collect();
-        emu.set_reply("BrowseWidgets", Reply::Pages(Paged::new(items, PAGE)));
+        let emu = serving("BrowseWidgets", id_values(n), PAGE).await;
         let client = tencent(&emu);
         let got = client
             .browse_widgets_paginator(tw::BrowseWidgetsRequest::builder().build().expect("valid"))
@@ -118,10 +128,8 @@ async fn an_offset_walk_without_a_total_ends_on_a_short_or_empty_page() {
 #[tokio::test]
 async fn a_page_number_walk_returns_every_item_once_in_order() {
     for n in SIZES {
-        let emu = emulator().await;
-        let items = ids(n).into_iter().map(Value::from).collect();
         // No page size asked for: the server's default (capped at the documented 20).
-        emu.set_reply("ListWidgetPages", Reply::Pages(Paged::new(items, PAGE)));
+        let emu = serving("ListWidgetPages", id_values(n), PAGE).await;
         let client = tencent(&emu);
         let mut pages_seen = 0;
         let mut got = Vec::new();
@@ -146,9 +154,7 @@ async fn a_page_number_walk_returns_every_item_once_in_order() {
 #[tokio::test]
 async fn a_cursor_walk_returns_every_item_once_in_order() {
     for n in SIZES {
-        let emu = emulator().await;
-        let items = ids(n).into_iter().map(Value::from).collect();
-        emu.set_reply("ScanWidgets", Reply::Pages(Paged::new(items, PAGE)));
+        let emu = serving("ScanWidgets", id_values(n), PAGE).await;
         let client = tencent(&emu);
         let got = client
             .scan_widgets_paginator(tw::ScanWidgetsRequest::builder().build().expect("valid"))
@@ -169,9 +175,7 @@ async fn a_cursor_walk_returns_every_item_once_in_order() {
 #[tokio::test]
 async fn a_rest_offset_walk_sends_its_position_in_the_query() {
     for n in SIZES {
-        let emu = emulator().await;
-        let items = ids(n).into_iter().map(Value::from).collect();
-        emu.set_reply("ListWidgetRecords", Reply::Pages(Paged::new(items, 1000)));
+        let emu = serving("ListWidgetRecords", id_values(n), 1000).await;
         let client = hw::Client::new(
             runtime::ClientConfig::new()
                 .region("cn-north-4")
@@ -203,8 +207,10 @@ async fn a_rest_offset_walk_sends_its_position_in_the_query() {
 async fn a_page_that_fails_once_is_retried() {
     let emu = emulator().await;
     let n = 3 * PAGE;
-    let items = ids(n).into_iter().map(Value::from).collect();
-    emu.set_reply("BrowseWidgets", Reply::Pages(Paged::new(items, PAGE)));
+    emu.set_reply(
+        "BrowseWidgets",
+        Reply::Pages(Paged::new(id_values(n), PAGE)),
+    );
     let client = tencent(&emu);
     let mut stream = client
         .browse_widgets_paginator(tw::BrowseWidgetsRequest::builder().build().expect("valid"))
@@ -234,8 +240,7 @@ async fn a_page_that_fails_once_is_retried() {
 #[tokio::test]
 async fn a_repeated_cursor_ends_the_stream_with_an_error() {
     let emu = emulator().await;
-    let items = ids(5 * PAGE).into_iter().map(Value::from).collect();
-    let mut paged = Paged::new(items, PAGE);
+    let mut paged = Paged::new(id_values(5 * PAGE), PAGE);
     paged.repeat_cursor = true;
     emu.set_reply("ScanWidgets", Reply::Pages(paged));
     let client = tencent(&emu);
