@@ -437,16 +437,18 @@ impl Runtime {
         protocols::add_headers(op, &mut signed, &self.config);
         // Latency is measured only for a span that records it.
         let started = (!span.is_disabled()).then(Instant::now);
-        let result = self
-            .inner
-            .transport
-            .send_owned(
-                signed,
-                self.config.scheme(),
-                self.config.attempt_timeout,
-                Some(deadline),
-            )
-            .await;
+        let (scheme, attempt_timeout) = (self.config.scheme(), self.config.attempt_timeout);
+        let result = match &self.config.http {
+            Some(http) => {
+                crate::transport::send_via(http, signed, scheme, attempt_timeout, deadline).await
+            }
+            None => {
+                self.inner
+                    .transport
+                    .send_owned(signed, scheme, attempt_timeout, Some(deadline))
+                    .await
+            }
+        };
         if let Some(started) = started {
             span.record("latency_ms", started.elapsed().as_millis() as u64);
         }

@@ -36,6 +36,8 @@ pub struct ClientConfig {
     language: Option<String>,
     /// Headers added to every request of the client (after signing).
     pub(crate) headers: ExtraHeaders,
+    /// The HTTP stack, when not the built-in reqwest one.
+    pub(crate) http: Option<crate::transport::HttpClient>,
 }
 
 /// Headers a caller adds to requests: `Debug` shows their names only (a value may be a
@@ -75,6 +77,7 @@ impl Default for ClientConfig {
             backoff_max: Duration::from_secs(5),
             language: None,
             headers: ExtraHeaders::default(),
+            http: None,
         }
     }
 }
@@ -195,6 +198,16 @@ impl ClientConfig {
     #[must_use]
     pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
         self.headers.0.push((name.into(), value.into()));
+        self
+    }
+
+    /// Sends every request through `http` instead of the built-in reqwest client: another
+    /// HTTP stack, or a test double such as [`MockHttp`](crate::mock::MockHttp). The
+    /// connect timeout and body cap are then `http`'s to honour; the attempt and total
+    /// timeouts are still the runtime's.
+    #[must_use]
+    pub fn http_client(mut self, http: impl Into<crate::transport::HttpClient>) -> Self {
+        self.http = Some(http.into());
         self
     }
 

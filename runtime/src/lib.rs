@@ -17,6 +17,7 @@ pub mod config;
 pub mod credentials;
 pub mod envelope;
 pub mod error;
+pub mod mock;
 pub mod paginate;
 pub mod protocols;
 pub mod transport;
@@ -36,7 +37,9 @@ pub use sdk_core::Blob;
 /// Any JSON value: a field the vendor leaves untyped (spec type `json`).
 pub use serde_json::Value as JsonValue;
 pub use time_fmt::Timestamp;
-pub use transport::{RawResponse, Transport, TransportError, TransportErrorKind};
+pub use transport::{
+    HttpClient, HttpSend, RawResponse, Transport, TransportError, TransportErrorKind,
+};
 pub use wire::{Body, Method, SignContext, SignedRequest, WireRequest};
 
 /// What generated code's macros name; not user API.

@@ -10,8 +10,13 @@
 use std::fmt;
 use std::time::{Duration, Instant};
 
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+
 use bytes::Bytes;
-use reqwest::header::{HeaderMap, HeaderName};
+pub use reqwest::header::HeaderMap;
+use reqwest::header::HeaderName;
 
 use crate::config::ClientConfig;
 use crate::wire::{Method, SignedRequest};
@@ -80,6 +85,87 @@ impl RawResponse {
             .and_then(|v| std::str::from_utf8(v.as_bytes()).ok())
     }
 }
+
+/// The seam for another HTTP stack (a corporate egress, a custom connector) or a test
+/// double ([`crate::mock::MockHttp`]): sends one signed request and reads its whole response.
+/// Plug one into a client with [`ClientConfig::http_client`]; [`Transport`] (reqwest over
+/// rustls) is what a client uses otherwise.
+///
+/// The runtime still signs, retries, enforces the timeouts (`timeout` is what is left of
+/// this attempt; the future is dropped when it runs out) and decodes.
+pub trait HttpSend: Send + Sync + fmt::Debug {
+    /// Sends `request` to `scheme://request.host` + its path and query.
+    fn send(
+        &self,
+        request: SignedRequest,
+        scheme: &'static str,
+        timeout: Duration,
+    ) -> Pin<Box<dyn Future<Output = Result<RawResponse, TransportError>> + Send + '_>>;
+}
+
+/// A client's [`HttpSend`], in its configuration: compared by identity, `Debug` by its own.
+#[derive(Clone)]
+pub struct HttpClient(pub(crate) Arc<dyn HttpSend>);
+
+impl HttpClient {
+    /// Wraps an implementation.
+    pub fn new(send: impl HttpSend + 'static) -> Self {
+        HttpClient(Arc::new(send))
+    }
+}
+
+impl<T: HttpSend + 'static> From<T> for HttpClient {
+    fn from(send: T) -> Self {
+        HttpClient(Arc::new(send))
+    }
+}
+
+/// Sends `req` through a custom [`HttpSend`] under the attempt timeout and the call's
+/// deadline, as the built-in transport does.
+pub(crate) async fn send_via(
+    http: &HttpClient,
+    req: SignedRequest,
+    scheme: &'static str,
+    attempt_timeout: Duration,
+    deadline: Instant,
+) -> Result<RawResponse, TransportError> {
+    let now = Instant::now();
+    let attempt_end = far(now, attempt_timeout);
+    let (until, whole_call) = if deadline < attempt_end {
+        (deadline, true)
+    } else {
+        (attempt_end, false)
+    };
+    let operation = req.operation;
+    let left = until.saturating_duration_since(now);
+    match tokio::time::timeout_at(until.into(), http.0.send(req, scheme, left)).await {
+        Ok(result) => result,
+        Err(_) => Err(TransportError {
+            operation,
+            kind: TransportErrorKind::Timeout,
+            status: None,
+            message: if whole_call {
+                "the call's total timeout ran out during the attempt".to_owned()
+            } else {
+                format!("attempt did not finish within {attempt_timeout:?}")
+            },
+        }),
+    }
+}
+
+impl fmt::Debug for HttpClient {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl PartialEq for HttpClient {
+    fn eq(&self, other: &Self) -> bool {
+        Arc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+impl Eq for HttpClient {}
 
 /// A pooled HTTP client; cheap to clone.
 #[derive(Clone, Debug)]
