@@ -347,7 +347,6 @@ fn paging(op: &Op, request: &Model, response: &Model) -> Option<String> {
                 wire: &p.wire,
                 kind: kind(&a.ty),
                 doc: &a.doc,
-                max: None,
             })
         })
         .collect();
@@ -361,7 +360,6 @@ fn paging(op: &Op, request: &Model, response: &Model) -> Option<String> {
             wire: &a.wire,
             kind: kind(&a.ty),
             doc: &a.doc,
-            max: None,
         })
         .collect();
     detect(&req, &resp)

@@ -17,8 +17,7 @@
 //! - the total: an integer `TotalCount`, `Total`, `TotalNum`, `TotalCnt` or `TotalNumber`;
 //!   a bare `Count` only where its doc says it counts all items (a `Count` may be the
 //!   page's own length, which would end the walk after one page);
-//! - the page-size maximum: the page-size member's `max:` or the first number its doc
-//!   gives as a maximum ("Maximum value: 100", "最大值为100", "取值范围：1-100").
+//! - the page-size maximum: the first number the page-size member's doc gives as a maximum ("Maximum value: 100", "最大值为100", "取值范围：1-100").
 //!
 //! Names compare without case and underscores, so `page_size` is `PageSize`.
 
@@ -39,8 +38,6 @@ pub struct Member<'a> {
     pub wire: &'a str,
     pub kind: Kind,
     pub doc: &'a str,
-    /// A documented maximum (`max:`), if the importer has one.
-    pub max: Option<u64>,
 }
 
 fn key(name: &str) -> String {
@@ -198,7 +195,7 @@ pub fn detect(request: &[Member<'_>], response: &[Member<'_>]) -> Option<String>
     };
     if let Some(size) = size {
         parts.push(format!("page_size: {}", size.wire));
-        if let Some(max) = size.max.or_else(|| doc_max(size.doc)) {
+        if let Some(max) = doc_max(size.doc) {
             parts.push(format!("max_page_size: {max}"));
         }
     }
@@ -218,7 +215,6 @@ mod tests {
             wire: Box::leak(wire.to_owned().into_boxed_str()),
             kind,
             doc: Box::leak(doc.to_owned().into_boxed_str()),
-            max: None,
         }
     }
 

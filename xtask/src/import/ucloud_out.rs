@@ -283,7 +283,6 @@ fn paging_members<'s>(
                 _ => Kind::Other,
             },
             doc: docs.get(&f.key).map_or("", String::as_str),
-            max: None,
         })
         .collect()
 }

@@ -447,7 +447,6 @@ pub fn render(r: &Render<'_>, stats: &mut Stats) -> Vec<(String, Vec<u8>)> {
                             _ => super::paging::Kind::Other,
                         },
                         doc: &m.doc,
-                        max: None,
                     })
                     .collect()
             };
