@@ -92,6 +92,7 @@ async fn main() -> ExitCode {
             Outcome::Transport(e) => println!("\n== {op}: transport error: {e}"),
             Outcome::Credentials(e) => println!("\n== {op}: no credentials: {e}"),
             Outcome::Pagination(e) => println!("\n== {op}: pagination stopped: {e}"),
+            Outcome::Wait(e) => println!("\n== {op}: waiter stopped: {e}"),
         }
     }
     println!(

@@ -67,6 +67,8 @@ pub enum Outcome {
     Credentials(ProviderError),
     /// A paginator stopped on a repeated cursor.
     Pagination(crate::paginate::PaginationError),
+    /// A waiter stopped without success.
+    Wait(crate::wait::WaitError),
 }
 
 /// Calls `op` with the example input `example` builds (a catalog entry's `call_example`).
@@ -103,5 +105,6 @@ pub fn outcome<T: Debug, E: ServiceError>(result: Result<T, SdkError<E>>) -> Out
         Err(SdkError::Transport(e)) => Outcome::Transport(e),
         Err(SdkError::Credentials(e)) => Outcome::Credentials(e),
         Err(SdkError::Pagination(e)) => Outcome::Pagination(e),
+        Err(SdkError::Wait(e)) => Outcome::Wait(e),
     }
 }

@@ -604,7 +604,7 @@ pub(crate) fn fresh_token() -> String {
 }
 
 /// Uniform in `[0, 1)`.
-fn random_unit() -> f64 {
+pub(crate) fn random_unit() -> f64 {
     (random_u64() >> 11) as f64 / (1u64 << 53) as f64
 }
 

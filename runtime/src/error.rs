@@ -26,6 +26,9 @@ pub enum SdkError<E> {
     /// A paginator stopped: the service handed back a cursor the walk had already
     /// followed (never returned by a single call).
     Pagination(crate::paginate::PaginationError),
+    /// A waiter stopped without success: a failure state, or its deadline passed (never
+    /// returned by a single call).
+    Wait(crate::wait::WaitError),
 }
 
 /// A label only: the detail is the [`source`](std::error::Error::source), so an error
@@ -39,6 +42,7 @@ impl<E> fmt::Display for SdkError<E> {
             SdkError::Transport(_) => "no complete response",
             SdkError::Credentials(_) => "no credentials to sign with",
             SdkError::Pagination(_) => "pagination stopped",
+            SdkError::Wait(_) => "waiter stopped",
         })
     }
 }
@@ -53,6 +57,7 @@ impl<E: std::error::Error + 'static> std::error::Error for SdkError<E> {
             SdkError::Transport(e) => Some(e),
             SdkError::Credentials(e) => Some(e),
             SdkError::Pagination(e) => Some(e),
+            SdkError::Wait(e) => Some(e),
         }
     }
 }
@@ -75,6 +80,7 @@ impl<E> SdkError<E> {
             SdkError::Transport(e) => SdkError::Transport(e),
             SdkError::Credentials(e) => SdkError::Credentials(e),
             SdkError::Pagination(e) => SdkError::Pagination(e),
+            SdkError::Wait(e) => SdkError::Wait(e),
         }
     }
 

@@ -21,6 +21,7 @@ pub mod mock;
 pub mod paginate;
 pub mod protocols;
 pub mod transport;
+pub mod wait;
 
 pub use build::{BuildError, Problem};
 pub use client::{CallFuture, Op, Runtime};
@@ -40,6 +41,7 @@ pub use time_fmt::Timestamp;
 pub use transport::{
     HttpClient, HttpSend, RawResponse, Transport, TransportError, TransportErrorKind,
 };
+pub use wait::{WaitError, WaitErrorKind, WaitOptions};
 pub use wire::{Body, Method, SignContext, SignedRequest, WireRequest};
 
 /// What generated code's macros name; not user API.

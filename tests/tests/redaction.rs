@@ -148,6 +148,9 @@ async fn scenarios(emu: &Emulator, log: &mut String) {
             Outcome::Pagination(e) => {
                 let _ = writeln!(log, "{e:?}\n{e}");
             }
+            Outcome::Wait(e) => {
+                let _ = writeln!(log, "{e:?}\n{e}");
+            }
         }
     }
     for op in generated::catalog::hand_written() {

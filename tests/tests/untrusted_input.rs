@@ -100,6 +100,7 @@ fn judge(status: u16, outcome: runtime::catalog::Outcome) -> Outcome {
         O::Transport(e) => Err(e.to_string()),
         O::Credentials(e) => Err(e.to_string()),
         O::Pagination(e) => panic!("decoding one response cannot stop a walk: {e}"),
+        O::Wait(e) => panic!("decoding one response cannot end a wait: {e}"),
     }
 }
 

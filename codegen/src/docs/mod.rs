@@ -75,6 +75,14 @@ service has a `Client`. A crate that needs one service can depend on that crate 
 Each page is one call of [`{{ call }}`](Self::{{ call }}), retried by its rules; an error that survives them is the stream's last item. {% if walk == "offset" %}`{{ position }}` moves by the items each page holds{% elif walk == "page" %}`{{ position }}` counts pages from {{ first }}{% else %}`{{ position }}` takes each response's `{{ next_cursor }}`{% endif %}. The walk stops at the first of: {% if walk == "cursor" %}{% if has_more %}`{{ has_more }}` false{% else %}an empty page{% endif %}; no next cursor; a cursor already followed, as [`SdkError::Pagination`](runtime::SdkError::Pagination) (never a loop){% else %}an empty page{% if total %}; `{{ total }}` items walked through{% endif %}{% if has_more %}; `{{ has_more }}` false{% endif %}{% if max and not total %}; a page shorter than a page size of at most {{ max }}{% endif %}{% endif %}."#,
     ),
     (
+        "waiter",
+        r#"Polls `{{ wire }}` with `input` until {% if items %}the element of `{{ items }}` whose `{{ key }}` is `key`{% else %}the response{% endif %} has `{{ state }}` {{ success }}, and returns {% if items %}that element{% else %}it{% endif %}.{% if doc %}
+
+{{ doc }}{% endif %}
+
+Each poll is one call of [`{{ call }}`](Self::{{ call }}), retried by its rules{% if paged %}, walking the pages until the element turns up{% endif %}{% if items %}; an element not listed yet is polled for again{% endif %}. Polls back off as `options` says ([`WaitOptions`](runtime::WaitOptions)). {% if failure %}A failure state ({{ failure }}) or the{% else %}The{% endif %} deadline ends the wait with [`SdkError::Wait`](runtime::SdkError::Wait); an error that survives a poll's retries ends it as that error."#,
+    ),
+    (
         "field",
         r#"{{ doc if doc else "(No description in the spec.)" }}
 {% if list_end %}
@@ -190,6 +198,26 @@ impl Docs {
                 max => pg.max_page_size, items => op.response[pg.items].wire,
                 total => wire(pg.total, &op.response), next_cursor => wire(pg.next_cursor, &op.response),
                 has_more => wire(pg.has_more, &op.response),
+            },
+        )
+    }
+
+    /// An operation's `wait_until_<name>` method: what it polls for and what ends it.
+    pub fn waiter_doc(&self, op: &Operation, w: &crate::model::Waiter) -> String {
+        let values = |v: &[String]| {
+            v.iter()
+                .map(|s| format!("`{s}`"))
+                .collect::<Vec<_>>()
+                .join(" or ")
+        };
+        self.render(
+            "waiter",
+            ctx! {
+                wire => op.wire_name, call => op.snake, doc => w.doc.as_deref().map(prose),
+                items => w.listed.as_ref().map(|l| &op.response[l.items].wire),
+                key => w.listed.as_ref().map(|l| &l.key_wire), state => w.state_wire,
+                paged => crate::model::walks_pages(op, w), success => values(&w.success),
+                failure => values(&w.failure),
             },
         )
     }

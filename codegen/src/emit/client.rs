@@ -202,6 +202,10 @@ impl Emitter<'_> {
             Some(pg) => super::paging::method(op, &self.docs.paginator_doc(op, pg)),
             None => quote!(),
         };
+        let waiters = op
+            .waiters
+            .iter()
+            .map(|w| super::waiters::method(op, w, &self.docs.waiter_doc(op, w)));
         let methods = quote! {
             impl super::Client {
                 #call_doc
@@ -213,6 +217,7 @@ impl Emitter<'_> {
                     self.runtime.wire(&glue::OP, input)
                 }
                 #paginator
+                #(#waiters)*
             }
         };
         // The user's types first; the runtime's glue last.

@@ -65,6 +65,7 @@ pub fn module(op: &Operation, operation: TokenStream) -> TokenStream {
         )
     };
     let paging = super::paging::glue_items(op);
+    let waiters = super::waiters::glue_items(op);
     quote! {
         /// Glue between this operation's types and the runtime; not part of the API.
         #[doc(hidden)]
@@ -83,6 +84,7 @@ pub fn module(op: &Operation, operation: TokenStream) -> TokenStream {
             }
 
             #paging
+            #waiters
         }
     }
 }

@@ -12,6 +12,7 @@ mod paging;
 
 pub use layout::{CATALOG_CRATE, CrateJob, CrateTree, SDK_MODULE};
 mod types;
+mod waiters;
 
 use proc_macro2::{Ident, Literal, Span, TokenStream};
 use quote::quote;

@@ -7,6 +7,7 @@ mod passes;
 mod protocol;
 mod resolve;
 mod service;
+mod waiters;
 
 pub use resolve::{Specs, resolve};
 pub use service::ServiceInput;
@@ -346,6 +347,37 @@ pub struct Operation {
     pub errors: Vec<ErrorVariant>,
     pub samples: Vec<Sample>,
     pub pagination: Option<Pagination>,
+    pub waiters: Vec<Waiter>,
+}
+
+/// One of an operation's `waiters:`: polls it until `state` (of the response, or of the
+/// listed item a caller's key picks) is a success or a failure value.
+#[derive(Clone, Debug)]
+pub struct Waiter {
+    /// Snake case: the method is `wait_until_<name>`.
+    pub name: String,
+    pub doc: Option<String>,
+    pub listed: Option<Listed>,
+    pub state_ident: String,
+    pub state_wire: String,
+    pub success: Vec<String>,
+    pub failure: Vec<String>,
+}
+
+/// Whether waiter `w` of `op` walks the pages: its list is the one the operation pages.
+pub fn walks_pages(op: &Operation, w: &Waiter) -> bool {
+    matches!((&op.pagination, &w.listed), (Some(pg), Some(l)) if pg.items == l.items)
+}
+
+/// A waiter's list and key: the response list (an index into the response fields), its
+/// item type, and the item field the caller's key is compared with.
+#[derive(Clone, Debug)]
+pub struct Listed {
+    pub items: usize,
+    pub item: String,
+    pub key_ident: String,
+    pub key_wire: String,
+    pub key_ty: Ty,
 }
 
 /// How an operation pages (`pagination:`): indexes into its request and response fields.

@@ -128,6 +128,7 @@ pub fn resolve(specs: Specs, read: ReadSample<'_>, diags: &mut Diagnostics) -> (
         .collect();
     finish_services(&mut model, &specs_by_service, diags);
     check_service_type_clashes(&model, diags);
+    check_waiter_clashes(&model, diags);
     check_service_credentials(&model, diags);
     let services = &model.services;
     fn order_key<'a>(
@@ -161,6 +162,28 @@ fn report_unknown_protocol(
             None => format!("protocols in specs/protocols: {}", names.join(", ")),
         }),
     );
+}
+
+/// `wait_until_<name>` is a method of the service's `Client`: one per name.
+fn check_waiter_clashes(model: &Model, diags: &mut Diagnostics) {
+    let mut seen: BTreeMap<(usize, &str), &str> = BTreeMap::new();
+    for op in &model.ops {
+        for w in &op.waiters {
+            if let Some(other) = seen.insert((op.svc, &w.name), &op.spec_file) {
+                diags.push(
+                    Diag::new(
+                        &op.spec_file,
+                        Pos { line: 1, col: 1 },
+                        format!(
+                            "waiter `{}` is also declared by {other} in the same service",
+                            w.name
+                        ),
+                    )
+                    .hint("rename one of them: each becomes the client method `wait_until_<name>`"),
+                );
+            }
+        }
+    }
 }
 
 fn check_service_type_clashes(model: &Model, diags: &mut Diagnostics) {
@@ -348,6 +371,11 @@ fn resolve_op(
         .pagination
         .as_ref()
         .and_then(|p| super::paging::resolve(cx, p, &request, &response));
+    let visible: Vec<&NamedType> = types
+        .iter()
+        .chain(model.services[svc].types.iter())
+        .collect();
+    let waiters = super::waiters::resolve(cx, &spec.waiters, &response, &visible);
     if let Some(rl) = spec.rate_limit
         && rl.value <= 0.0
     {
@@ -419,6 +447,7 @@ fn resolve_op(
         errors,
         samples,
         pagination,
+        waiters,
     };
     for (i, sample) in op.samples.iter().enumerate() {
         if op.samples[..i]

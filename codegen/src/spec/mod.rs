@@ -128,6 +128,18 @@ pub struct PaginationSpec {
     pub has_more: Option<Str>,
 }
 
+/// One entry of an operation's `waiters:` (the mapping key is its name).
+#[derive(Clone, Debug)]
+pub struct WaiterSpec {
+    pub name: Str,
+    pub doc: Option<String>,
+    pub items: Option<Str>,
+    pub key: Option<Str>,
+    pub state: Option<Str>,
+    pub success: Vec<Str>,
+    pub failure: Vec<Str>,
+}
+
 /// One operation spec file.
 #[derive(Clone, Debug)]
 pub struct OpSpec {
@@ -156,6 +168,7 @@ pub struct OpSpec {
     /// `scope:` (project or domain), for protocols that list `scopes`.
     pub scope: Option<Str>,
     pub pagination: Option<PaginationSpec>,
+    pub waiters: Vec<WaiterSpec>,
 }
 
 /// A `service.yaml`: what the operations in its directory share.

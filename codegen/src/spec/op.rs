@@ -3,7 +3,7 @@
 use super::protocol::{read_errors, read_http};
 use super::{
     EnumValueSpec, FieldSpec, OpSpec, PaginationSpec, Reader, SampleSpec, ServiceSpec, Str,
-    TypeBody, TypeSpec,
+    TypeBody, TypeSpec, WaiterSpec,
 };
 use crate::diag::Diagnostics;
 use crate::yaml::{Kind, Node};
@@ -216,6 +216,7 @@ const OP_KEYS: &[&str] = &[
     "samples",
     "scope",
     "pagination",
+    "waiters",
     "origin",
     "deprecated",
 ];
@@ -249,6 +250,10 @@ pub fn read_op(file: &str, root: &Node, diags: &mut Diagnostics) -> Option<OpSpe
         .map(|s| s.value)
         .unwrap_or_default();
     let pagination = o.take("pagination").and_then(|n| read_pagination(r, n));
+    let waiters = o
+        .take("waiters")
+        .map(|n| read_waiters(r, n))
+        .unwrap_or_default();
     let request = read_fields(r, o.take("request"), "request");
     let response = read_fields(r, o.take("response"), "response");
     let types = read_types(r, o.take("types"));
@@ -308,6 +313,7 @@ pub fn read_op(file: &str, root: &Node, diags: &mut Diagnostics) -> Option<OpSpe
         samples,
         scope,
         pagination,
+        waiters,
     })
 }
 
@@ -341,6 +347,43 @@ fn read_pagination(r: &mut Reader<'_>, node: &Node) -> Option<PaginationSpec> {
     };
     r.finish(p, PAGINATION_KEYS, "`pagination`");
     Some(spec)
+}
+
+const WAITER_KEYS: &[&str] = &["doc", "items", "key", "state", "success", "failure"];
+
+/// `waiters:`: name → what to poll for.
+fn read_waiters(r: &mut Reader<'_>, node: &Node) -> Vec<WaiterSpec> {
+    let Some(mut o) = r.obj(node, "waiters") else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for (name, body) in o.take_all() {
+        let Some(mut w) = r.obj(body, &name.value) else {
+            continue;
+        };
+        let values = |r: &mut Reader<'_>, w: &mut super::Obj<'_>, key: &str| {
+            w.take(key)
+                .map(|n| {
+                    r.seq(n, key)
+                        .iter()
+                        .filter_map(|v| r.str_node(v, key))
+                        .collect()
+                })
+                .unwrap_or_default()
+        };
+        let spec = WaiterSpec {
+            doc: r.opt_text(&mut w, "doc"),
+            items: r.opt_str(&mut w, "items"),
+            key: r.opt_str(&mut w, "key"),
+            state: r.opt_str(&mut w, "state"),
+            success: values(r, &mut w, "success"),
+            failure: values(r, &mut w, "failure"),
+            name,
+        };
+        r.finish(w, WAITER_KEYS, "a waiter");
+        out.push(spec);
+    }
+    out
 }
 
 const SERVICE_KEYS: &[&str] = &[

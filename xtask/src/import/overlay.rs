@@ -29,8 +29,8 @@ pub type FieldSet = BTreeMap<String, String>;
 
 #[derive(Default, Debug)]
 pub struct OpOverlay {
-    /// Top-level keys of the operation file (`idempotent`, `rate_limit`, `pagination`;
-    /// `pagination: false` keeps the paging rule off), rendered.
+    /// Top-level keys of the operation file (`idempotent`, `rate_limit`, `pagination`,
+    /// `waiters`; `pagination: false` keeps the paging rule off), rendered.
     pub top: Vec<(String, String)>,
     pub request: BTreeMap<String, (FieldSet, String)>,
     pub response: BTreeMap<String, (FieldSet, String)>,
@@ -261,7 +261,10 @@ pub fn parse(file: &str, text: &str) -> (Overlay, Vec<String>) {
                             "pagination" if matches!(v.kind, Kind::Map(_) | Kind::Bool(false)) => {
                                 o.top.push((k, flow(v)))
                             }
-                            "idempotent" | "rate_limit" | "pagination" => {
+                            "waiters" if matches!(v.kind, Kind::Map(_)) => {
+                                o.top.push((k, flow(v)))
+                            }
+                            "idempotent" | "rate_limit" | "pagination" | "waiters" => {
                                 errs.push(at(file, v, &p, "value of the wrong kind"))
                             }
                             "request" => o.request = members(file, v, &p, &mut errs),
@@ -296,7 +299,7 @@ pub fn parse(file: &str, text: &str) -> (Overlay, Vec<String>) {
                                 file,
                                 kn,
                                 &p,
-                                "unknown key (allowed: idempotent, rate_limit, pagination, request, response, errors)",
+                                "unknown key (allowed: idempotent, rate_limit, pagination, waiters, request, response, errors)",
                             )),
                         }
                     }

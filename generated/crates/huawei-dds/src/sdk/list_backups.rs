@@ -163,6 +163,30 @@ impl super::Client {
     > {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+
+    /// Polls `ListBackups` with `input` until the element of `backups` whose `id` is `key` has `status` `COMPLETED`, and returns that element.
+    ///
+    /// Waits until the backup `CreateManualBackup` started is complete.
+    ///
+    /// Each poll is one call of [`list_backups`](Self::list_backups), retried by its rules, walking the pages until the element turns up; an element not listed yet is polled for again. Polls back off as `options` says ([`WaitOptions`](runtime::WaitOptions)). A failure state (`FAILED` or `DISABLED`) or the deadline ends the wait with [`SdkError::Wait`](runtime::SdkError::Wait); an error that survives a poll's retries ends it as that error.
+    pub async fn wait_until_backup_done(
+        &self,
+        input: ListBackupsRequest,
+        key: impl Into<String>,
+        options: &::runtime::WaitOptions,
+    ) -> Result<BackupForList, ::runtime::SdkError<ListBackupsError>> {
+        let key: String = key.into();
+        ::runtime::wait::until_listed(
+                &self.runtime,
+                &glue::OP,
+                &glue::PAGES,
+                input,
+                options,
+                &glue::WAIT_BACKUP_DONE,
+                move |i: &BackupForList| ::runtime::wait::is(&i.id, &key),
+            )
+            .await
+    }
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.
@@ -239,5 +263,13 @@ pub(crate) mod glue {
             has_more: None,
         },
         items: |r| r.backups,
+    };
+
+    pub const WAIT_BACKUP_DONE: ::runtime::wait::Waiter<BackupForList> = ::runtime::wait::Waiter {
+        operation: "ListBackups",
+        name: "backup_done",
+        success: &["COMPLETED"],
+        failure: &["FAILED", "DISABLED"],
+        state: |s| ::runtime::wait::state(&s.status),
     };
 }

@@ -109,6 +109,29 @@ impl super::Client {
     > {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+
+    /// Polls `DescribeBackups` with `input` until the element of `Items` whose `BackupId` is `key` has `Status` `SUCCESS`, and returns that element.
+    ///
+    /// Waits until the backup `CreateBackup` started is complete.
+    ///
+    /// Each poll is one call of [`describe_backups`](Self::describe_backups), retried by its rules, walking the pages until the element turns up; an element not listed yet is polled for again. Polls back off as `options` says ([`WaitOptions`](runtime::WaitOptions)). A failure state (`FAILED`) or the deadline ends the wait with [`SdkError::Wait`](runtime::SdkError::Wait); an error that survives a poll's retries ends it as that error.
+    pub async fn wait_until_backup_done(
+        &self,
+        input: DescribeBackupsRequest,
+        key: i64,
+        options: &::runtime::WaitOptions,
+    ) -> Result<BackupInfo, ::runtime::SdkError<DescribeBackupsError>> {
+        ::runtime::wait::until_listed(
+                &self.runtime,
+                &glue::OP,
+                &glue::PAGES,
+                input,
+                options,
+                &glue::WAIT_BACKUP_DONE,
+                move |i: &BackupInfo| ::runtime::wait::is(&i.backup_id, &key),
+            )
+            .await
+    }
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.
@@ -171,5 +194,13 @@ pub(crate) mod glue {
             has_more: None,
         },
         items: |r| r.items,
+    };
+
+    pub const WAIT_BACKUP_DONE: ::runtime::wait::Waiter<BackupInfo> = ::runtime::wait::Waiter {
+        operation: "DescribeBackups",
+        name: "backup_done",
+        success: &["SUCCESS"],
+        failure: &["FAILED"],
+        state: |s| ::runtime::wait::state(&s.status),
     };
 }

@@ -100,6 +100,26 @@ impl super::Client {
     ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
         self.runtime.wire(&glue::OP, input)
     }
+
+    /// Polls `DescribeTaskInfo` with `input` until the response has `Status` `succeed`, and returns it.
+    ///
+    /// Waits until an asynchronous task (the `TaskId` of `ManualBackupInstance`, say) has ended.
+    ///
+    /// Each poll is one call of [`describe_task_info`](Self::describe_task_info), retried by its rules. Polls back off as `options` says ([`WaitOptions`](runtime::WaitOptions)). A failure state (`failed` or `error` or `Error`) or the deadline ends the wait with [`SdkError::Wait`](runtime::SdkError::Wait); an error that survives a poll's retries ends it as that error.
+    pub async fn wait_until_task_done(
+        &self,
+        input: DescribeTaskInfoRequest,
+        options: &::runtime::WaitOptions,
+    ) -> Result<DescribeTaskInfoResponse, ::runtime::SdkError<DescribeTaskInfoError>> {
+        ::runtime::wait::until(
+                &self.runtime,
+                &glue::OP,
+                input,
+                options,
+                &glue::WAIT_TASK_DONE,
+            )
+            .await
+    }
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.
@@ -124,4 +144,12 @@ pub(crate) mod glue {
         let fields = Vec::from([Field::param("TaskId", &input.task_id)]);
         ::runtime::protocols::build(&OPERATION, config, fields)
     }
+
+    pub const WAIT_TASK_DONE: ::runtime::wait::Waiter<DescribeTaskInfoResponse> = ::runtime::wait::Waiter {
+        operation: "DescribeTaskInfo",
+        name: "task_done",
+        success: &["succeed"],
+        failure: &["failed", "error", "Error"],
+        state: |s| ::runtime::wait::state(&s.status),
+    };
 }

@@ -109,6 +109,29 @@ impl super::Client {
     ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
         self.runtime.wire(&glue::OP, input)
     }
+
+    /// Polls `DescribeUDBInstanceBackupState` with `input` until the response has `State` `Success` or `1`, and returns it.
+    ///
+    /// Waits until the backup `BackupUDBInstance` started is complete.
+    ///
+    /// Each poll is one call of [`describe_udb_instance_backup_state`](Self::describe_udb_instance_backup_state), retried by its rules. Polls back off as `options` says ([`WaitOptions`](runtime::WaitOptions)). A failure state (`Failed` or `Expired` or `2` or `3`) or the deadline ends the wait with [`SdkError::Wait`](runtime::SdkError::Wait); an error that survives a poll's retries ends it as that error.
+    pub async fn wait_until_backup_done(
+        &self,
+        input: DescribeUdbInstanceBackupStateRequest,
+        options: &::runtime::WaitOptions,
+    ) -> Result<
+        DescribeUdbInstanceBackupStateResponse,
+        ::runtime::SdkError<DescribeUdbInstanceBackupStateError>,
+    > {
+        ::runtime::wait::until(
+                &self.runtime,
+                &glue::OP,
+                input,
+                options,
+                &glue::WAIT_BACKUP_DONE,
+            )
+            .await
+    }
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.
@@ -160,4 +183,14 @@ pub(crate) mod glue {
         ]);
         ::runtime::protocols::build(&OPERATION, config, fields)
     }
+
+    pub const WAIT_BACKUP_DONE: ::runtime::wait::Waiter<
+        DescribeUdbInstanceBackupStateResponse,
+    > = ::runtime::wait::Waiter {
+        operation: "DescribeUDBInstanceBackupState",
+        name: "backup_done",
+        success: &["Success", "1"],
+        failure: &["Failed", "Expired", "2", "3"],
+        state: |s| ::runtime::wait::state(&s.state),
+    };
 }
