@@ -8,6 +8,7 @@ use emulator::{Emulator, Reply};
 use generated::ClientConfig;
 use md5::Digest;
 
+use crate::fresh::Fresh;
 use crate::source::{Clients, Source};
 
 /// One emulated backup: the source to ask and the files it should yield.
@@ -55,7 +56,9 @@ pub fn object_md5(emulator: &Emulator, key: &str, size: u64) -> String {
 /// (the Redis API 3.0 backup has two files; the second is 1 KiB + 1 byte longer, and the
 /// DDS one reports its size in KiB).
 pub async fn start(size: u64) -> std::io::Result<Setup> {
-    let emulator = Emulator::start(generated::catalog::hand_written()).await?;
+    // Every operation of the four services: `--fresh` creates and polls with more than the
+    // link APIs.
+    let emulator = Emulator::start(generated::catalog::operations()).await?;
     let put = |key: &str, size: u64| {
         emulator.put_object(key, size);
         (key.to_owned(), size)
@@ -123,7 +126,7 @@ pub async fn start(size: u64) -> std::io::Result<Setup> {
     };
     let clients = Clients::new(
         Some((config("ap-guangzhou"), keys.tencent)),
-        Some((config("cn-bj2"), keys.ucloud)),
+        Some((config("cn-bj2").zone("cn-bj2-02"), keys.ucloud)),
         Some((config("cn-north-4"), keys.huawei)),
     )
     .map_err(std::io::Error::other)?;
@@ -172,4 +175,109 @@ pub async fn start(size: u64) -> std::io::Result<Setup> {
         clients,
         backups,
     })
+}
+
+/// The fresh backups `--all --fresh` takes: one per link API with a create call, on the
+/// seed instances (the Redis remark is this run's).
+pub fn fresh_backups(remark: &str) -> Vec<Fresh> {
+    vec![
+        Fresh::Cdb {
+            instance_id: "cdb-c1nl9rpv".into(),
+            databases: vec!["test1".into()],
+        },
+        Fresh::Redis {
+            instance_id: "crs-4y9t57vt".into(),
+            remark: remark.to_owned(),
+        },
+        Fresh::Udb {
+            region: "cn-bj2".into(),
+            db_id: "udb-xxx".into(),
+            name: remark.to_owned(),
+            valid_time: Duration::from_secs(4 * 3600),
+        },
+        Fresh::Dds {
+            instance_id: "befb1cfe1f96403780396b0c54f85d11in02".into(),
+            name: remark.to_owned(),
+        },
+    ]
+}
+
+impl Setup {
+    /// Answers `fresh`'s create call and its waiter's polls as the vendor would: the first
+    /// poll finds the backup still in progress, the next complete. The new backup's files
+    /// are the seed backup's of the same link API (its link reply does not read the id).
+    pub fn serve_fresh(&self, fresh: &Fresh) {
+        let e = &self.emulator;
+        match fresh {
+            Fresh::Cdb { .. } => {
+                e.set_reply(
+                    "CreateBackup",
+                    Reply::Template(
+                        r#"{"Response":{"BackupId":102996666,"RequestId":"emulated"}}"#.into(),
+                    ),
+                );
+                let listed = |status: &str| {
+                    Reply::Template(format!(
+                        r#"{{"Response":{{"TotalCount":2,"Items":[{{"BackupId":102996665,"Status":"SUCCESS","Date":"2016-07-05 01:04:54"}},{{"BackupId":102996666,"Status":"{status}","Date":"2016-07-06 01:04:54"}}],"RequestId":"emulated"}}}}"#
+                    ))
+                };
+                e.queue_replies("DescribeBackups", [listed("RUNNING")]);
+                e.set_reply("DescribeBackups", listed("SUCCESS"));
+            }
+            Fresh::Redis { remark, .. } => {
+                e.set_reply(
+                    "ManualBackupInstance",
+                    Reply::Template(
+                        r#"{"Response":{"TaskId":6954227,"RequestId":"emulated"}}"#.into(),
+                    ),
+                );
+                let task = |status: &str| {
+                    Reply::Template(format!(
+                        r#"{{"Response":{{"Status":"{status}","TaskType":"Back up Instance","InstanceId":"crs-4y9t57vt","RequestId":"emulated"}}}}"#
+                    ))
+                };
+                e.queue_replies("DescribeTaskInfo", [task("running")]);
+                e.set_reply("DescribeTaskInfo", task("succeed"));
+                let remark = serde_json::Value::from(remark.as_str());
+                e.set_reply(
+                    "DescribeInstanceBackups",
+                    Reply::Template(format!(
+                        r#"{{"Response":{{"TotalCount":2,"BackupSet":[{{"BackupId":"678362566696298532848116","Remark":"nightly","Status":2}},{{"BackupId":"678362566696298532848117","Remark":{remark},"Status":2}}],"RequestId":"emulated"}}}}"#
+                    )),
+                );
+            }
+            Fresh::Udb { .. } => {
+                e.set_reply(
+                    "BackupUDBInstance",
+                    Reply::Template(
+                        r#"{"Action":"BackupUDBInstanceResponse","RetCode":0,"BackupId":1234}"#
+                            .into(),
+                    ),
+                );
+                let state = |s: &str| {
+                    Reply::Template(format!(
+                        r#"{{"Action":"DescribeUDBInstanceBackupStateResponse","RetCode":0,"State":"{s}"}}"#
+                    ))
+                };
+                e.queue_replies("DescribeUDBInstanceBackupState", [state("Backuping")]);
+                e.set_reply("DescribeUDBInstanceBackupState", state("Success"));
+            }
+            Fresh::Dds { .. } => {
+                e.set_reply(
+                    "CreateManualBackup",
+                    Reply::Template(
+                        r#"{"job_id":"a6a1f6b5-a9e4-4d8e-bf6b-eb3f7f1bd4a6","backup_id":"bd062e1af2d248b3bb4cd3dbb4183888br02"}"#
+                            .into(),
+                    ),
+                );
+                let listed = |status: &str| {
+                    Reply::Template(format!(
+                        r#"{{"backups":[{{"id":"bd062e1af2d248b3bb4cd3dbb4183888br02","status":"{status}"}}],"total_count":1}}"#
+                    ))
+                };
+                e.queue_replies("ListBackups", [listed("BUILDING")]);
+                e.set_reply("ListBackups", listed("COMPLETED"));
+            }
+        }
+    }
 }

@@ -33,6 +33,7 @@
 pub mod download;
 #[cfg(feature = "emulator")]
 pub mod emulated;
+pub mod fresh;
 pub mod link;
 pub mod progress;
 pub mod source;
@@ -42,6 +43,7 @@ use std::pin::Pin;
 use std::sync::Arc;
 
 pub use download::{Downloader, FetchError, Fetched, Options, Relink};
+pub use fresh::Fresh;
 pub use link::{BackupLink, Expiry, Network, Size};
 pub use source::{Clients, LinkError, Source};
 

@@ -8,7 +8,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use backup::progress::{Bars, JsonLines, Lines, Progress, Quiet};
-use backup::{BackupLink, Clients, Downloader, Expiry, FetchError, Network, Options, Source};
+use backup::{
+    BackupLink, Clients, Downloader, Expiry, FetchError, Fresh, Network, Options, Source,
+};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use generated::ClientConfig;
 use generated::runtime::{HuaweiCredentials, TencentCredentials, UCloudCredentials};
@@ -108,9 +110,19 @@ struct Common {
     /// cdb: a database to export (repeat for several; default: all).
     #[arg(long = "database", value_name = "NAME")]
     databases: Vec<String>,
+    /// Take a new backup of --instance first, wait until the vendor reports it complete,
+    /// then use it (cdb, redis, udb, dds; with --all, one per seed instance).
+    #[arg(long, conflicts_with_all = ["backup_id", "date"])]
+    fresh: bool,
+    /// --fresh: give up waiting for the backup after this many minutes.
+    #[arg(long, default_value_t = 60, value_name = "MIN")]
+    wait_minutes: u64,
     /// Region (ap-guangzhou, cn-bj2, cn-north-4, …).
     #[arg(long)]
     region: Option<String>,
+    /// udb --fresh: the availability zone the backup state is asked in (cn-bj2-02, …).
+    #[arg(long)]
+    zone: Option<String>,
     /// udb: how long the links stay valid, in seconds (4 h to 7 days).
     #[arg(long, default_value_t = 14_400, value_name = "SECS")]
     valid_time: u64,
@@ -183,7 +195,19 @@ async fn plan(c: &Common) -> Result<Plan, u8> {
                     setup.emulator.endpoint()
                 );
             }
-            let sources = if c.all {
+            let sources = if c.fresh {
+                let fresh = if c.all {
+                    backup::emulated::fresh_backups(&backup::fresh::run_name())
+                } else {
+                    vec![fresh_of(c)?]
+                };
+                let mut sources = Vec::new();
+                for f in &fresh {
+                    setup.serve_fresh(f);
+                    sources.push(take(f, &setup.clients, c).await?);
+                }
+                sources
+            } else if c.all {
                 setup.backups.iter().map(|b| b.source.clone()).collect()
             } else {
                 vec![source_of(c)?]
@@ -206,12 +230,20 @@ async fn plan(c: &Common) -> Result<Plan, u8> {
         );
         return Err(USAGE);
     }
-    let source = source_of(c)?;
+    let fresh = if c.fresh { Some(fresh_of(c)?) } else { None };
+    // What the clients are for: the source, or (with --fresh) a stand-in of the same API.
+    let source = match &fresh {
+        Some(f) => stand_in(f),
+        None => source_of(c)?,
+    };
     let Some(region) = c.region.clone() else {
         eprintln!("cloud-backup: --region is required with --endpoint real");
         return Err(USAGE);
     };
-    let config = ClientConfig::new().region(region);
+    let mut config = ClientConfig::new().region(region);
+    if let Some(zone) = &c.zone {
+        config = config.zone(zone.as_str());
+    }
     let missing = |e: &dyn std::fmt::Display| {
         eprintln!("cloud-backup: {e}");
         NO_CREDENTIALS
@@ -234,12 +266,115 @@ async fn plan(c: &Common) -> Result<Plan, u8> {
         eprintln!("cloud-backup: {e}");
         LINK_FAILED
     })?;
+    let source = match &fresh {
+        Some(f) => take(f, &clients, c).await?,
+        None => source,
+    };
     Ok(Plan {
         sources: vec![source],
         clients,
         #[cfg(feature = "emulator")]
         _emulator: None,
     })
+}
+
+/// The backup `--fresh` takes, from the flags.
+fn fresh_of(c: &Common) -> Result<Fresh, u8> {
+    let Some(instance) = c.instance.clone() else {
+        eprintln!("cloud-backup: --fresh needs --instance (or --all with --endpoint emulator)");
+        return Err(USAGE);
+    };
+    let name = backup::fresh::run_name();
+    Ok(match c.api {
+        Some(Api::Cdb) => Fresh::Cdb {
+            instance_id: instance,
+            databases: c.databases.clone(),
+        },
+        Some(Api::Redis) => Fresh::Redis {
+            instance_id: instance,
+            remark: name,
+        },
+        Some(Api::Udb) => Fresh::Udb {
+            region: c.region.clone().ok_or_else(|| {
+                eprintln!("cloud-backup: udb needs --region");
+                USAGE
+            })?,
+            db_id: instance,
+            name,
+            valid_time: Duration::from_secs(c.valid_time),
+        },
+        Some(Api::Dds) => Fresh::Dds {
+            instance_id: instance,
+            name,
+        },
+        Some(Api::RedisV2) => {
+            eprintln!(
+                "cloud-backup: --fresh works with --api cdb, redis, udb or dds (redis-v2 has no create call)"
+            );
+            return Err(USAGE);
+        }
+        None => {
+            eprintln!("cloud-backup: --api is required");
+            return Err(USAGE);
+        }
+    })
+}
+
+/// A source of the same link API as `f` (which credentials its clients need).
+fn stand_in(f: &Fresh) -> Source {
+    match f {
+        Fresh::Cdb { instance_id, .. } => Source::CdbExport {
+            instance_id: instance_id.clone(),
+            date: String::new(),
+            databases: Vec::new(),
+        },
+        Fresh::Redis { instance_id, .. } => Source::RedisV3 {
+            instance_id: instance_id.clone(),
+            backup_id: String::new(),
+        },
+        Fresh::Udb {
+            region,
+            db_id,
+            valid_time,
+            ..
+        } => Source::Udb {
+            region: region.clone(),
+            db_id: db_id.clone(),
+            backup_id: 0,
+            valid_time: *valid_time,
+        },
+        Fresh::Dds { instance_id, .. } => Source::Dds {
+            instance_id: instance_id.clone(),
+            backup_id: String::new(),
+        },
+    }
+}
+
+/// Takes `f` and waits for it (progress on stderr unless --json).
+async fn take(f: &Fresh, clients: &Clients, c: &Common) -> Result<Source, u8> {
+    let mut wait = generated::runtime::WaitOptions::new()
+        .max_wait(Duration::from_secs(c.wait_minutes.saturating_mul(60)));
+    if c.endpoint == Endpoint::Emulator {
+        // The emulator's backups complete on the second poll: no need to wait seconds.
+        wait = wait.delay(Duration::from_millis(20), Duration::from_millis(200));
+    }
+    let quiet = c.json;
+    let op = f.operation();
+    let source = f
+        .take(clients, &wait, |id| {
+            if !quiet {
+                eprintln!("cloud-backup: {op} started backup {id}; waiting for it to complete");
+            }
+        })
+        .await
+        .map_err(|e| {
+            eprintln!("cloud-backup: {e}");
+            LINK_FAILED
+        })?;
+    if !quiet {
+        eprintln!("cloud-backup: backup complete: {}", source.label());
+    }
+    Ok(source)
 }
 
 fn source_of(c: &Common) -> Result<Source, u8> {

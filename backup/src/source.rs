@@ -189,7 +189,11 @@ impl Source {
 }
 
 /// The client of a vendor, or the error saying it has no credentials.
-fn need<'c, C>(client: &'c Option<C>, op: &'static str, vendor: &str) -> Result<&'c C, LinkError> {
+pub(crate) fn need<'c, C>(
+    client: &'c Option<C>,
+    op: &'static str,
+    vendor: &str,
+) -> Result<&'c C, LinkError> {
     client.as_ref().ok_or_else(|| LinkError {
         operation: op,
         source: format!("no {vendor} credentials configured").into(),
@@ -197,7 +201,7 @@ fn need<'c, C>(client: &'c Option<C>, op: &'static str, vendor: &str) -> Result<
 }
 
 /// Wraps an SDK error (build or call) of `op`.
-fn wrap<E: Into<Box<dyn std::error::Error + Send + Sync>>>(
+pub(crate) fn wrap<E: Into<Box<dyn std::error::Error + Send + Sync>>>(
     op: &'static str,
 ) -> impl Fn(E) -> LinkError {
     move |e| LinkError {

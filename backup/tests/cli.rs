@@ -93,6 +93,50 @@ fn fetch_all_against_the_emulator_verifies_every_file() {
 }
 
 #[test]
+fn fetch_all_fresh_takes_a_backup_per_api_waits_and_verifies_it() {
+    let dir = std::env::temp_dir().join(format!("cloud-backup-cli-fresh-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let o = run(&[
+        "fetch",
+        "--all",
+        "--fresh",
+        "--endpoint",
+        "emulator",
+        "--emulator-size",
+        "100000",
+        "--dest",
+        dir.to_str().expect("utf-8 path"),
+        "--json",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let summary = String::from_utf8_lossy(&o.stdout)
+        .lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .find(|v| v["event"] == "summary")
+        .expect("summary line");
+    // cdb, Redis (two files), UDB and DDS: the Redis API 2.0 link API has no create call.
+    assert_eq!(summary["verified"], 5);
+    assert_eq!(summary["failed"], 0);
+    let o = run(&[
+        "links",
+        "--api",
+        "redis-v2",
+        "--instance",
+        "x",
+        "--fresh",
+        "--endpoint",
+        "emulator",
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(
+        text(&o).contains("redis-v2 has no create call"),
+        "{}",
+        text(&o)
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
 fn usage_and_credential_errors_have_their_exit_codes() {
     assert_eq!(
         run(&["fetch", "--all", "--endpoint", "emulator"])

@@ -494,3 +494,133 @@ async fn a_server_that_ignores_the_range_gets_the_file_started_over() {
     assert_eq!(statuses, [206, 200]);
     assert_on_disk(&setup, &dir, &[(key, size)]);
 }
+
+fn quick_wait() -> generated::runtime::WaitOptions {
+    generated::runtime::WaitOptions::new()
+        .delay(Duration::from_millis(1), Duration::from_millis(10))
+        .max_wait(Duration::from_secs(10))
+}
+
+/// Takes `fresh` on the emulator: the create call is made once, the waiter polls through
+/// "in progress" to "complete", and the source it yields fetches verified files.
+async fn fresh(fresh: backup::Fresh, create: &str, poll: &str, expect: Source) {
+    let setup = emulated::start(SIZE).await.expect("emulator");
+    setup.serve_fresh(&fresh);
+    let started = std::sync::Mutex::new(Vec::new());
+    let source = fresh
+        .take(&setup.clients, &quick_wait(), |id| {
+            started.lock().expect("lock").push(id.to_owned())
+        })
+        .await
+        .expect("backup taken");
+    assert_eq!(source, expect);
+    assert_eq!(started.into_inner().expect("lock").len(), 1);
+    let log = setup.emulator.requests();
+    let calls = |op: &str| log.iter().filter(|r| r.operation == Some(op)).count();
+    assert_eq!(calls(create), 1, "{create}");
+    assert_eq!(calls(poll), 2, "{poll}: one poll in progress, one complete");
+    let b = backup_of(&setup, source.operation()).clone();
+    let dir = scratch(create);
+    let results = fetch_with(&setup, &source, &dir, options()).await;
+    assert!(results.iter().all(Result::is_ok), "{results:?}");
+    assert_on_disk(&setup, &dir, &b.files);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fresh_cdb_backup_is_waited_for_then_exported() {
+    fresh(
+        backup::Fresh::Cdb {
+            instance_id: "cdb-c1nl9rpv".into(),
+            databases: vec![],
+        },
+        "CreateBackup",
+        "DescribeBackups",
+        Source::CdbExport {
+            instance_id: "cdb-c1nl9rpv".into(),
+            date: "2016-07-06 01:04:54".into(),
+            databases: vec![],
+        },
+    )
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fresh_redis_backup_is_found_by_its_remark_once_the_task_succeeds() {
+    fresh(
+        backup::Fresh::Redis {
+            instance_id: "crs-4y9t57vt".into(),
+            remark: "cloud-backup-test".into(),
+        },
+        "ManualBackupInstance",
+        "DescribeTaskInfo",
+        Source::RedisV3 {
+            instance_id: "crs-4y9t57vt".into(),
+            backup_id: "678362566696298532848117".into(),
+        },
+    )
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fresh_udb_backup_is_waited_for_by_its_state() {
+    fresh(
+        backup::Fresh::Udb {
+            region: "cn-bj2".into(),
+            db_id: "udb-xxx".into(),
+            name: "cloud-backup-test".into(),
+            valid_time: Duration::from_secs(4 * 3600),
+        },
+        "BackupUDBInstance",
+        "DescribeUDBInstanceBackupState",
+        Source::Udb {
+            region: "cn-bj2".into(),
+            db_id: "udb-xxx".into(),
+            backup_id: 1234,
+            valid_time: Duration::from_secs(4 * 3600),
+        },
+    )
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fresh_dds_backup_is_waited_for_in_the_backup_list() {
+    fresh(
+        backup::Fresh::Dds {
+            instance_id: "befb1cfe1f96403780396b0c54f85d11in02".into(),
+            name: "cloud-backup-test".into(),
+        },
+        "CreateManualBackup",
+        "ListBackups",
+        Source::Dds {
+            instance_id: "befb1cfe1f96403780396b0c54f85d11in02".into(),
+            backup_id: "bd062e1af2d248b3bb4cd3dbb4183888br02".into(),
+        },
+    )
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failed_fresh_backup_is_a_link_error_naming_the_state() {
+    let setup = emulated::start(SIZE).await.expect("emulator");
+    let f = backup::Fresh::Dds {
+        instance_id: "befb1cfe1f96403780396b0c54f85d11in02".into(),
+        name: "cloud-backup-test".into(),
+    };
+    setup.serve_fresh(&f);
+    setup.emulator.set_reply(
+        "ListBackups",
+        Reply::Template(
+            r#"{"backups":[{"id":"bd062e1af2d248b3bb4cd3dbb4183888br02","status":"FAILED"}],"total_count":1}"#.into(),
+        ),
+    );
+    let err = f
+        .take(&setup.clients, &quick_wait(), |_| {})
+        .await
+        .expect_err("the backup failed");
+    let text = err.to_string();
+    assert!(
+        text.contains("ListBackups failed") && text.contains("failure state `FAILED`"),
+        "{text}"
+    );
+}

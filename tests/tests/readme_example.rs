@@ -70,6 +70,77 @@ async fn readme_paginator_example_lists_every_backup() {
     assert_eq!(emu.requests().len(), 3);
 }
 
+/// The README's waiter example.
+async fn fresh_backup(
+    client: &cdb::Client,
+    instance: &str,
+) -> Result<cdb::BackupInfo, SdkError<cdb::CdbError>> {
+    let create = cdb::CreateBackupRequest::builder()
+        .instance_id(instance)
+        .backup_method("logical")
+        .build()?;
+    let id = client
+        .create_backup(&create)
+        .await?
+        .backup_id
+        .unwrap_or_default();
+    let list = cdb::DescribeBackupsRequest::builder()
+        .instance_id(instance)
+        .build()?;
+    let options = generated::runtime::WaitOptions::new()
+        .max_wait(std::time::Duration::from_secs(3600))
+        // Not in the README: the emulator needs no patience.
+        .delay(
+            std::time::Duration::from_millis(1),
+            std::time::Duration::from_millis(5),
+        );
+    client
+        .wait_until_backup_done(list, id as i64, &options)
+        .await
+}
+
+#[tokio::test]
+async fn readme_waiter_example_waits_for_the_new_backup() {
+    let emu = Emulator::start(generated::catalog::operations())
+        .await
+        .expect("emulator");
+    emu.set_reply(
+        "CreateBackup",
+        Reply::Template(r#"{"Response":{"BackupId":7,"RequestId":"r"}}"#.into()),
+    );
+    let listed = |status: &str| {
+        Reply::Pages(emulator::Paged::new(
+            (0..30)
+                .map(|i| serde_json::json!({ "BackupId": i, "Status": if i == 7 { status } else { "SUCCESS" } }))
+                .collect(),
+            20,
+        ))
+    };
+    // A poll walks only as far as the backup: page one.
+    emu.queue_replies("DescribeBackups", [listed("RUNNING")]);
+    emu.set_reply("DescribeBackups", listed("SUCCESS"));
+    let client = cdb::Client::new(
+        ClientConfig::new()
+            .region("ap-guangzhou")
+            .endpoint(emu.endpoint()),
+        emu.keys().tencent.clone(),
+    )
+    .expect("client");
+    let done = fresh_backup(&client, "cdb-c1nl9rpv")
+        .await
+        .expect("complete on the second poll");
+    assert_eq!(
+        (done.backup_id, done.status.as_deref()),
+        (Some(7), Some("SUCCESS"))
+    );
+    let polls = emu
+        .requests()
+        .iter()
+        .filter(|r| r.operation == Some("DescribeBackups"))
+        .count();
+    assert_eq!(polls, 2);
+}
+
 #[tokio::test]
 async fn readme_example_runs_against_the_emulator() {
     let emu = Emulator::start(generated::catalog::hand_written())
