@@ -38,6 +38,46 @@ pub struct ClientConfig {
     pub(crate) headers: ExtraHeaders,
     /// The HTTP stack, when not the built-in reqwest one.
     pub(crate) http: Option<crate::transport::HttpClient>,
+    /// The built-in client's proxy and trusted roots.
+    pub(crate) network: Network,
+}
+
+/// How the built-in reqwest client reaches the services: its proxy and the certificate
+/// roots it trusts.
+#[derive(Clone, Default, PartialEq, Eq)]
+pub(crate) struct Network {
+    /// `None`: the environment's `HTTPS_PROXY`/`HTTP_PROXY`/`ALL_PROXY` (and `NO_PROXY`), as
+    /// reqwest reads them; `Some(None)`: no proxy at all; `Some(Some(url))`: this one.
+    pub(crate) proxy: Option<Option<String>>,
+    /// PEM bundles of roots trusted besides (or, with `roots_only`, instead of) the
+    /// platform's.
+    pub(crate) roots_pem: Vec<Vec<u8>>,
+    pub(crate) roots_only: bool,
+}
+
+/// A proxy URL may carry a user and password: `Debug` shows neither, nor the bundles.
+impl std::fmt::Debug for Network {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let proxy = match &self.proxy {
+            None => "from the environment".to_owned(),
+            Some(None) => "none".to_owned(),
+            Some(Some(url)) => proxy_shown(url),
+        };
+        f.debug_struct("Network")
+            .field("proxy", &proxy)
+            .field("root_bundles", &self.roots_pem.len())
+            .field("roots_only", &self.roots_only)
+            .finish()
+    }
+}
+
+/// A proxy URL without its user information (`http://user:pw@host:3128` → `http://…@host:3128`).
+pub(crate) fn proxy_shown(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(s), Some(at)) if at > s => format!("{}…{}", &url[..s + 3], &url[at..]),
+        (None, Some(at)) => format!("…{}", &url[at..]),
+        _ => url.to_owned(),
+    }
 }
 
 /// Headers a caller adds to requests: `Debug` shows their names only (a value may be a
@@ -78,6 +118,7 @@ impl Default for ClientConfig {
             language: None,
             headers: ExtraHeaders::default(),
             http: None,
+            network: Network::default(),
         }
     }
 }
@@ -198,6 +239,39 @@ impl ClientConfig {
     #[must_use]
     pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
         self.headers.0.push((name.into(), value.into()));
+        self
+    }
+
+    /// Sends the built-in client's requests through this HTTP(S) proxy (`http://host:3128`,
+    /// with `user:password@` if it asks for them; `Debug` and errors never show those).
+    /// Without it the environment's `HTTPS_PROXY`, `HTTP_PROXY`, `ALL_PROXY` and `NO_PROXY`
+    /// apply.
+    #[must_use]
+    pub fn proxy(mut self, url: impl Into<String>) -> Self {
+        self.network.proxy = Some(Some(url.into()));
+        self
+    }
+
+    /// The built-in client uses no proxy, whatever the environment says.
+    #[must_use]
+    pub fn no_proxy(mut self) -> Self {
+        self.network.proxy = Some(None);
+        self
+    }
+
+    /// Trusts the certificate roots of this PEM bundle besides the platform's (a corporate
+    /// TLS-inspecting proxy's CA, a private endpoint's); may be given several times.
+    #[must_use]
+    pub fn root_certificates_pem(mut self, pem: impl Into<Vec<u8>>) -> Self {
+        self.network.roots_pem.push(pem.into());
+        self
+    }
+
+    /// Trusts only the roots given with [`root_certificates_pem`](Self::root_certificates_pem),
+    /// not the platform's.
+    #[must_use]
+    pub fn only_given_roots(mut self) -> Self {
+        self.network.roots_only = true;
         self
     }
 

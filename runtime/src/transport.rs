@@ -184,17 +184,61 @@ impl Transport {
         // An error means some provider is already installed, which is as good.
         let _ = rustls::crypto::ring::default_provider().install_default();
         let user_agent = format!("{sdk} runtime/{}", env!("CARGO_PKG_VERSION"));
-        let http = reqwest::Client::builder()
+        let setup = |message: String| TransportError {
+            operation: "",
+            kind: TransportErrorKind::Setup,
+            status: None,
+            message,
+        };
+        let mut builder = reqwest::Client::builder()
             .user_agent(user_agent)
             .connect_timeout(config.connect_timeout)
-            .pool_idle_timeout(Duration::from_secs(60))
-            .build()
-            .map_err(|e| TransportError {
-                operation: "",
-                kind: TransportErrorKind::Setup,
-                status: None,
-                message: describe(&e),
-            })?;
+            .pool_idle_timeout(Duration::from_secs(60));
+        let net = &config.network;
+        match &net.proxy {
+            None => {}
+            Some(None) => builder = builder.no_proxy(),
+            Some(Some(url)) => {
+                let shown = crate::config::proxy_shown(url);
+                // Parse first: the URL parser's errors never repeat the input (a password).
+                let parsed = reqwest::Url::parse(url).map_err(|e| {
+                    setup(format!("ClientConfig::proxy `{shown}` is not a URL: {e}"))
+                })?;
+                if !matches!(parsed.scheme(), "http" | "https") {
+                    return Err(setup(format!(
+                        "ClientConfig::proxy `{shown}`: the scheme must be http or https"
+                    )));
+                }
+                let proxy = reqwest::Proxy::all(parsed)
+                    .map_err(|_| setup(format!("ClientConfig::proxy `{shown}` is not usable")))?;
+                builder = builder.proxy(proxy);
+            }
+        }
+        let mut roots = Vec::new();
+        for (i, pem) in net.roots_pem.iter().enumerate() {
+            let certs = reqwest::Certificate::from_pem_bundle(pem)
+                .ok()
+                .filter(|c| !c.is_empty())
+                .ok_or_else(|| {
+                    setup(format!(
+                        "ClientConfig::root_certificates_pem #{}: no PEM certificate in it",
+                        i + 1
+                    ))
+                })?;
+            roots.extend(certs);
+        }
+        if net.roots_only {
+            if roots.is_empty() {
+                return Err(setup(
+                    "ClientConfig::only_given_roots: no roots given with root_certificates_pem"
+                        .into(),
+                ));
+            }
+            builder = builder.tls_certs_only(roots);
+        } else if !roots.is_empty() {
+            builder = builder.tls_certs_merge(roots);
+        }
+        let http = builder.build().map_err(|e| setup(describe(&e)))?;
         Ok(Self {
             http,
             attempt_timeout: config.attempt_timeout,

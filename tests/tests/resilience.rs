@@ -476,3 +476,65 @@ async fn the_response_language_is_sent_in_each_protocols_header() {
     assert!(sent(0, "x-tc-language"));
     assert!(sent(1, "x-language"));
 }
+
+#[tokio::test]
+async fn a_configured_proxy_carries_the_calls() {
+    let emu = start().await;
+    // The endpoint's host does not resolve: only the proxy (the emulator, which takes a
+    // proxied absolute-form request like any other) can answer.
+    let proxied = ClientConfig::new()
+        .region("ap-guangzhou")
+        .endpoint("http://redis.proxied.invalid")
+        .proxy(format!(
+            "http://user:hunter2@{}",
+            emu.endpoint().trim_start_matches("http://")
+        ))
+        .max_attempts(1);
+    let debug = format!("{proxied:?}");
+    assert!(
+        !debug.contains("hunter2") && !debug.contains("user:"),
+        "{debug}"
+    );
+    let client = redis::Client::new(proxied, emu.keys().tencent.clone()).expect("client");
+    let out = client.describe_backup_url(&request()).await;
+    assert!(out.is_ok(), "{out:?}");
+    let log = emu.requests();
+    assert_eq!(log.len(), 1);
+    assert_eq!(log[0].verdict, Verdict::Accepted, "{:#?}", log[0]);
+    // The proxy saw the credentials it asked for, as Basic authorization.
+    assert!(
+        log[0]
+            .headers
+            .iter()
+            .any(|(k, v)| k.eq_ignore_ascii_case("proxy-authorization") && v.starts_with("Basic ")),
+        "{:#?}",
+        log[0].headers
+    );
+}
+
+#[test]
+fn network_settings_are_checked_when_the_client_is_built() {
+    let keys = emulator::Keys::default().tencent;
+    let build = |c: ClientConfig| redis::Client::new(c.region("ap-guangzhou"), keys.clone());
+    let root = tests::read("tests/fixtures/tls/test-root.pem");
+    assert!(build(ClientConfig::new().root_certificates_pem(root.clone())).is_ok());
+    assert!(
+        build(
+            ClientConfig::new()
+                .root_certificates_pem(root)
+                .only_given_roots()
+                .no_proxy()
+        )
+        .is_ok()
+    );
+    let err = |c: ClientConfig| build(c).expect_err("refused").to_string();
+    let bad_root = err(ClientConfig::new().root_certificates_pem(b"not a certificate".to_vec()));
+    assert!(bad_root.contains("root_certificates_pem #1"), "{bad_root}");
+    let no_roots = err(ClientConfig::new().only_given_roots());
+    assert!(no_roots.contains("only_given_roots"), "{no_roots}");
+    let bad_proxy = err(ClientConfig::new().proxy("http://user:hunter2@[::1"));
+    assert!(bad_proxy.contains("ClientConfig::proxy"), "{bad_proxy}");
+    assert!(!bad_proxy.contains("hunter2"), "{bad_proxy}");
+    let socks = err(ClientConfig::new().proxy("socks5://127.0.0.1:1080"));
+    assert!(socks.contains("http or https"), "{socks}");
+}
