@@ -17,6 +17,7 @@ use std::time::Duration;
 use bytes::Bytes;
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 
+use crate::envelope::EnvelopeSpec;
 use crate::transport::{HttpSend, RawResponse, TransportError, TransportErrorKind};
 use crate::wire::SignedRequest;
 
@@ -46,6 +47,43 @@ impl MockReply {
             headers: vec![("content-type".into(), content_type.into())],
             body: body.into(),
         }
+    }
+
+    /// The service error `code` with `message`, in `envelope`'s shape, as the service sends
+    /// it: a protocol's `ENVELOPE` (`generated::protocols::tencent_v3::ENVELOPE`, …). The
+    /// call then fails with the operation's typed error for `code` (its variant, or
+    /// `Unhandled` for a code the specs do not list), request id `mock-request-id`. HTTP 400
+    /// where the protocol signals errors by status (Huawei), else 200; a numeric code (UCloud's
+    /// `RetCode`) is sent as a number.
+    pub fn error(envelope: &EnvelopeSpec, code: &str, message: &str) -> Self {
+        use serde_json::{Map, Value};
+        const REQUEST_ID: &str = "mock-request-id";
+        let code_value = match code.parse::<i64>() {
+            Ok(n) => Value::from(n),
+            Err(_) => Value::from(code),
+        };
+        let mut error = Map::new();
+        error.insert(envelope.code_field.to_owned(), code_value);
+        error.insert(envelope.message_field.to_owned(), Value::from(message));
+        let mut payload = match envelope.error_object {
+            Some(key) => Map::from_iter([(key.to_owned(), Value::Object(error))]),
+            None => error,
+        };
+        if let Some(field) = envelope.request_id_field {
+            payload.insert(field.to_owned(), Value::from(REQUEST_ID));
+        }
+        let body = match envelope.wrapper {
+            Some(key) => Value::Object(Map::from_iter([(key.to_owned(), Value::Object(payload))])),
+            None => Value::Object(payload),
+        };
+        let mut reply = MockReply::json(body.to_string());
+        if envelope.status_errors {
+            reply.status = 400;
+        }
+        if let Some(header) = envelope.request_id_header {
+            reply = reply.header(header, REQUEST_ID);
+        }
+        reply
     }
 
     /// The same reply with another HTTP status (an error envelope under 400, a 503 page).

@@ -152,3 +152,96 @@ async fn a_custom_transport_plugs_into_any_client() {
         ["https://cdb.tencentcloudapi.com/"]
     );
 }
+
+/// `ErrorMeta` of a call's service error, or what the call returned instead.
+fn service_meta<T: std::fmt::Debug, E: ServiceError>(
+    r: Result<T, SdkError<E>>,
+) -> generated::runtime::ErrorMeta {
+    match r {
+        Err(SdkError::Service(e)) => e.meta().clone(),
+        other => panic!("expected a service error, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn error_replies_take_each_protocols_envelope() {
+    use generated::protocols::{huawei, tencent_v2, tencent_v3, ucloud};
+    let keys = emulator::Keys::default();
+    let config = |mock: &MockHttp, region: &str| {
+        ClientConfig::new()
+            .region(region)
+            .zone("cn-bj2-02")
+            .max_attempts(1)
+            .http_client(mock.clone())
+    };
+    // Tencent API 2.0 carries no request id; every other protocol's reaches the error.
+    let check = |meta: generated::runtime::ErrorMeta, code: &str, status: u16| {
+        assert_eq!(meta.code, code);
+        assert_eq!(meta.message, "mocked");
+        let id = (code != "4000").then_some("mock-request-id");
+        assert_eq!(meta.request_id.as_deref(), id, "{code}");
+        assert_eq!(meta.status, status);
+    };
+
+    let mock = MockHttp::new();
+    let redis =
+        generated::tencent::redis::Client::new(config(&mock, "ap-guangzhou"), keys.tencent.clone())
+            .expect("client");
+    let code = "ResourceNotFound.InstanceNotExists";
+    mock.reply(
+        "DescribeBackupUrl",
+        MockReply::error(&tencent_v3::ENVELOPE, code, "mocked"),
+    );
+    let input =
+        generated::tencent::redis::catalog::describe_backup_url::example().expect("example");
+    let r = redis.describe_backup_url(&input).await;
+    assert!(
+        matches!(
+            &r,
+            Err(SdkError::Service(
+                generated::tencent::redis::DescribeBackupUrlError::ResourceNotFoundInstanceNotExists(_)
+            ))
+        ),
+        "the documented code is its variant: {r:?}"
+    );
+    check(service_meta(r), code, 200);
+
+    mock.reply(
+        "GetBackupDownloadUrl",
+        MockReply::error(&tencent_v2::ENVELOPE, "4000", "mocked"),
+    );
+    let input =
+        generated::tencent::redis::catalog::get_backup_download_url::example().expect("example");
+    check(
+        service_meta(redis.get_backup_download_url(&input).await),
+        "4000",
+        200,
+    );
+
+    let udb = generated::ucloud::udb::Client::new(config(&mock, "cn-bj2"), keys.ucloud.clone())
+        .expect("client");
+    mock.reply(
+        "DescribeUDBInstanceBackupURL",
+        MockReply::error(&ucloud::ENVELOPE, "230", "mocked"),
+    );
+    let input = generated::ucloud::udb::catalog::describe_udb_instance_backup_url::example()
+        .expect("example");
+    check(
+        service_meta(udb.describe_udb_instance_backup_url(&input).await),
+        "230",
+        200,
+    );
+
+    let dds = generated::huawei::dds::Client::new(config(&mock, "cn-north-4"), keys.huawei.clone())
+        .expect("client");
+    mock.reply(
+        "download-file",
+        MockReply::error(&huawei::ENVELOPE, "DBS.200001", "mocked"),
+    );
+    let input = generated::huawei::dds::catalog::download_file::example().expect("example");
+    check(
+        service_meta(dds.download_file(&input).await),
+        "DBS.200001",
+        400,
+    );
+}
