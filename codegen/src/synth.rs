@@ -23,6 +23,7 @@ const LIMIT: usize = 32;
 pub fn timestamp_text(format: &str) -> &'static str {
     match format {
         "DateTimeCst" | "DateTimeUtc" => "2026-01-02 03:04:05",
+        "UnixSeconds" => "1767323045",
         _ => "2026-01-02T03:04:05Z",
     }
 }
@@ -69,6 +70,8 @@ pub fn scalar(field: &Field, ty: &Ty) -> Option<Value> {
         Ty::U32 => int(0.0, u32::MAX.into()),
         Ty::U64 => int(0.0, 9.0e15),
         Ty::F64 => Value::from(from_example(false).unwrap_or_else(|| number(f64::MIN, f64::MAX))),
+        // Unix seconds are a JSON number, as the vendor sends them.
+        Ty::Timestamp(f) if *f == "UnixSeconds" => Value::from(1_767_323_045_i64),
         Ty::Timestamp(format) => Value::from(timestamp_text(format)),
         Ty::Bytes => Value::from(format!("example-{}", field.wire)),
         Ty::Json => Value::Object(serde_json::Map::new()),

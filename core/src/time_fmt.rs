@@ -19,7 +19,13 @@ pub trait TimeFormat {
     fn parse(raw: &str) -> Option<OffsetDateTime>;
     /// Human name of the format, for docs and `Debug`.
     const NAME: &'static str;
+    /// Whether the wire value is a number (Unix seconds), not text.
+    const NUMERIC: bool = false;
 }
+
+/// Whole seconds since the Unix epoch, an integer on the wire (UCloud's `CreateTime`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum UnixSeconds {}
 
 /// RFC 3339 / ISO 8601 with an offset: `2018-08-16T10:15:14Z`, `…+00:00` or `…+0000`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -74,6 +80,22 @@ impl TimeFormat for DateTimeUtc {
         PrimitiveDateTime::parse(raw, SQL)
             .ok()
             .map(PrimitiveDateTime::assume_utc)
+    }
+}
+
+impl TimeFormat for UnixSeconds {
+    const NAME: &'static str = "Unix seconds";
+    const NUMERIC: bool = true;
+    fn parse(raw: &str) -> Option<OffsetDateTime> {
+        let secs: i64 = raw.trim().parse().ok()?;
+        OffsetDateTime::from_unix_timestamp(secs).ok()
+    }
+}
+
+impl Timestamp<UnixSeconds> {
+    /// The instant `t`, to the second (for a request field).
+    pub fn at(t: OffsetDateTime) -> Self {
+        Self::new(t.unix_timestamp().to_string())
     }
 }
 
@@ -145,10 +167,20 @@ impl<F> crate::de::Lenient for Timestamp<F> {
     }
 }
 
-/// A timestamp travels as the text it was given (a request sends what the caller wrote).
-impl<F> crate::wire::ToWire for Timestamp<F> {
+/// A timestamp travels as the text it was given (a request sends what the caller wrote);
+/// one of a numeric format as the integer that text is, where it is one.
+impl<F: TimeFormat> crate::wire::ToWire for Timestamp<F> {
     fn to_wire(&self) -> crate::wire::Value {
-        crate::wire::Value::Str(self.raw.clone())
+        match self.raw.trim().parse::<i64>() {
+            Ok(n) if F::NUMERIC => crate::wire::Value::Int(n),
+            _ => crate::wire::Value::Str(self.raw.clone()),
+        }
+    }
+}
+
+impl From<OffsetDateTime> for Timestamp<UnixSeconds> {
+    fn from(t: OffsetDateTime) -> Self {
+        Self::at(t)
     }
 }
 
@@ -167,6 +199,25 @@ impl<F: TimeFormat> From<String> for Timestamp<F> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn unix_seconds_read_text_or_numbers_and_travel_as_integers() {
+        use crate::wire::{ToWire, Value};
+        let t: Timestamp<UnixSeconds> = serde_json::from_str("1534414514").expect("number");
+        assert_eq!(t.raw(), "1534414514");
+        assert_eq!(t.parsed().map(|t| t.unix_timestamp()), Some(1534414514));
+        assert_eq!(t.to_wire(), Value::Int(1534414514));
+        let at = Timestamp::<UnixSeconds>::at(t.parsed().expect("valid"));
+        assert_eq!(at, t);
+        let odd = Timestamp::<UnixSeconds>::new("soon");
+        assert_eq!(odd.parsed(), None);
+        assert_eq!(odd.to_wire(), Value::Str("soon".into()));
+        // A text format stays text even when it is all digits.
+        assert_eq!(
+            Timestamp::<Iso8601>::new("20180816").to_wire(),
+            Value::Str("20180816".into())
+        );
+    }
 
     #[test]
     fn formats() {

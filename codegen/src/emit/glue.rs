@@ -212,7 +212,11 @@ fn value(
             quote!(#l)
         }
         Ty::Timestamp(_) => {
-            let s = json.as_str()?;
+            // An integer example is a Unix-seconds one's text.
+            let s = match json {
+                Value::Number(n) if n.is_i64() => n.to_string(),
+                _ => json.as_str()?.to_owned(),
+            };
             quote!(::runtime::Timestamp::from(#s))
         }
         Ty::Bytes => {

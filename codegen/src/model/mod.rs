@@ -35,6 +35,7 @@ pub const TIME_FORMATS: &[(&str, &str)] = &[
     ("iso8601", "Iso8601"),
     ("datetime-cst", "DateTimeCst"),
     ("datetime-utc", "DateTimeUtc"),
+    ("unix-seconds", "UnixSeconds"),
 ];
 
 /// Names the generated code uses unqualified (std prelude): a spec type may not shadow them.
