@@ -638,7 +638,7 @@ fn run_ucloud(root: &Path, args: &[String]) -> Result<(), String> {
     let site = site.ok_or_else(usage)?;
     let (summary, stats) = import_ucloud(&site, &services, &out)?;
     println!(
-        "import ucloud: {} services, {} operations ({} skipped: hand-written; {} idempotent: read verbs the SDK retries; {} the SDK never retries; {} paginated), {} types, {} base64 fields, {} error codes from overlays, files {} written / {} unchanged / {} deleted, {:.2} s",
+        "import ucloud: {} services, {} operations ({} skipped: hand-written; {} idempotent: read verbs the SDK retries; {} the SDK never retries; {} paginated), {} types, {} base64 fields, {} Unix-seconds timestamps, {} error codes from overlays, files {} written / {} unchanged / {} deleted, {:.2} s",
         summary.services,
         stats.operations,
         stats.skipped,
@@ -647,6 +647,7 @@ fn run_ucloud(root: &Path, args: &[String]) -> Result<(), String> {
         stats.paginated,
         stats.types,
         stats.base64,
+        stats.unix_seconds,
         stats.error_codes,
         summary.written,
         summary.unchanged,

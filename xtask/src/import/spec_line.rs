@@ -9,6 +9,8 @@ use super::overlay::{FieldSet, json_str, key};
 pub(super) struct Line<'a> {
     pub wire: &'a str,
     pub ty: String,
+    /// `format:` of a timestamp (`unix-seconds`).
+    pub format: Option<&'static str>,
     pub rust_name: Option<String>,
     pub location: Option<&'static str>,
     pub required: bool,
@@ -30,6 +32,9 @@ impl Line<'_> {
             self.ty
         };
         let mut kv = vec![format!("type: {ty}")];
+        if let Some(f) = self.format {
+            kv.push(format!("format: {f}"));
+        }
         if let Some(rn) = self.rust_name {
             kv.push(format!("rust_name: {rn}"));
         }

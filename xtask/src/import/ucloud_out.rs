@@ -4,7 +4,8 @@
 //! Rules (also in `specs/README.md`):
 //! - Every field is a form parameter of the POST (`specs/protocols/ucloud.yaml`); nested
 //!   schemas are types, flattened on the wire as `Key.N.Field` by the runtime.
-//! - `Str`/`Base64` → `string`, `Int` → `i64`, `Bool` → `bool`, `Float` → `f64`.
+//! - `Str`/`Base64` → `string`, `Int` → `i64`, `Bool` → `bool`, `Float` → `f64`; an `Int`
+//!   documented as a timestamp in seconds → `timestamp` with `format: unix-seconds`.
 //! - A request field is `required` as its schema says; responses are read leniently, so no
 //!   response field or response type member is required.
 //! - An action is `idempotent` when its name starts with a verb that only reads and the SDK
@@ -28,6 +29,8 @@ pub struct UStats {
     pub skipped: usize,
     pub types: usize,
     pub error_codes: usize,
+    /// Integers documented as Unix seconds, imported as timestamps.
+    pub unix_seconds: usize,
     pub idempotent: usize,
     /// Actions given a `pagination:` by the paging rule.
     pub paginated: usize,
@@ -48,6 +51,42 @@ fn ty_text(ty: &UTy, names: &BTreeMap<String, String>) -> String {
         UTy::Float => "f64".into(),
         UTy::List(t) => format!("list<{}>", ty_text(t, names)),
         UTy::Schema(s) => names.get(s).cloned().unwrap_or_else(|| s.clone()),
+    }
+}
+
+/// An integer whose doc says it is a timestamp in seconds ("Unix时间戳", "10位数时间戳",
+/// "创建时间戳", "Unix timestamp"), not milliseconds: `timestamp` with `format: unix-seconds`
+/// (the wire value stays the integer).
+fn unix_seconds(ty: &UTy, doc: &str) -> bool {
+    let lower = doc.to_lowercase();
+    *ty == UTy::Int
+        && (lower.contains("时间戳") || lower.contains("timestamp"))
+        && ![
+            "毫秒",
+            "13位",
+            "millisecond",
+            "ms级",
+            "纳秒",
+            "微秒",
+            "(ms)",
+            "（ms）",
+            "单位ms",
+            "单位：ms",
+        ]
+        .iter()
+        .any(|m| lower.contains(m))
+}
+
+/// The spec type and timestamp format of a field.
+fn field_ty(
+    ty: &UTy,
+    doc: &str,
+    names: &BTreeMap<String, String>,
+) -> (String, Option<&'static str>) {
+    if unix_seconds(ty, doc) {
+        ("timestamp".into(), Some("unix-seconds"))
+    } else {
+        (ty_text(ty, names), None)
     }
 }
 
@@ -232,9 +271,12 @@ pub fn render(
         for (f, rn) in schema.fields.iter().zip(renames) {
             let doc = field_doc(&f.ty, s.model_doc(schema, &f.key));
             stats.base64 += usize::from(f.ty == UTy::Base64);
+            let (ty, format) = field_ty(&f.ty, &doc, &names);
+            stats.unix_seconds += usize::from(format.is_some());
             Line {
                 wire: &f.wire,
-                ty: ty_text(&f.ty, &names),
+                ty,
+                format,
                 rust_name: rn,
                 required: request_only && f.required,
                 doc: &doc,
@@ -341,9 +383,12 @@ fn op_spec(
         for (f, rn) in fields.iter().zip(renames) {
             let doc = field_doc(&f.ty, docs.get(&f.key).map(String::as_str));
             stats.base64 += usize::from(f.ty == UTy::Base64);
+            let (ty, format) = field_ty(&f.ty, &doc, names);
+            stats.unix_seconds += usize::from(format.is_some());
             Line {
                 wire: &f.wire,
-                ty: ty_text(&f.ty, names),
+                ty,
+                format,
                 rust_name: rn,
                 required: is_request && f.required,
                 doc: &doc,

@@ -9,7 +9,7 @@ use super::{AlertRecord, ListAlertRecordParamFilter};
 pub struct ListAlertRecordRequest {
     /// 结束时间，查询告警记录结束时间(查询开始时间和结束时间不能超过一个月)，值为10位数时间戳
     /// Wire name: `EndAt`.
-    pub end_at: i64,
+    pub end_at: ::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>,
     /// 见 **ListAlertRecordParamFilter** 模型定义
     /// Wire name: `Filter`.
     pub filter: Option<ListAlertRecordParamFilter>,
@@ -31,7 +31,7 @@ pub struct ListAlertRecordRequest {
     pub project_id: Option<String>,
     /// 开始时间，查询告警记录开始时间，不支持查询距当前时间一年前的数据)，值为10位数时间戳
     /// Wire name: `StartAt`.
-    pub start_at: i64,
+    pub start_at: ::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>,
 }
 
 impl ListAlertRecordRequest {
@@ -44,14 +44,14 @@ impl ListAlertRecordRequest {
 ::runtime::request_builder! {
     /// Builder of [`ListAlertRecordRequest`]: [`build`](ListAlertRecordRequestBuilder::build) checks required fields and ranges before any I/O.
     ListAlertRecordRequestBuilder for ListAlertRecordRequest {
-        end_at: i64 = "EndAt",
+        end_at: ::runtime::Timestamp<::runtime::time_fmt::UnixSeconds> = "EndAt",
         filter: ListAlertRecordParamFilter = "Filter",
         fuzzy: String = "Fuzzy",
         limit: i64 = "Limit",
         offset: i64 = "Offset",
         order_type: String = "OrderType",
         project_id: String = "ProjectId",
-        start_at: i64 = "StartAt",
+        start_at: ::runtime::Timestamp<::runtime::time_fmt::UnixSeconds> = "StartAt",
     }
 }
 

@@ -12,7 +12,7 @@ pub struct QueryMetricDataSetRequest {
     pub calc_method: String,
     /// 截止时间，值为10位数时间戳
     /// Wire name: `EndTime`.
-    pub end_time: i64,
+    pub end_time: ::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>,
     /// 见 **QueryMetricDataSetParamMetricInfos** 模型定义
     /// Wire name: `MetricInfos`.
     pub metric_infos: Option<Vec<QueryMetricDataSetParamMetricInfos>>,
@@ -32,7 +32,7 @@ pub struct QueryMetricDataSetRequest {
     pub region: Option<String>,
     /// 开始时间，值为10位数时间戳
     /// Wire name: `StartTime`.
-    pub start_time: i64,
+    pub start_time: ::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>,
 }
 
 impl QueryMetricDataSetRequest {
@@ -46,13 +46,13 @@ impl QueryMetricDataSetRequest {
     /// Builder of [`QueryMetricDataSetRequest`]: [`build`](QueryMetricDataSetRequestBuilder::build) checks required fields and ranges before any I/O.
     QueryMetricDataSetRequestBuilder for QueryMetricDataSetRequest {
         calc_method: String = "CalcMethod",
-        end_time: i64 = "EndTime",
+        end_time: ::runtime::Timestamp<::runtime::time_fmt::UnixSeconds> = "EndTime",
         metric_infos: Vec<QueryMetricDataSetParamMetricInfos> = "MetricInfos",
         period: i64 = "Period",
         product_key: String = "ProductKey",
         project_id: String = "ProjectId",
         region: String = "Region",
-        start_time: i64 = "StartTime",
+        start_time: ::runtime::Timestamp<::runtime::time_fmt::UnixSeconds> = "StartTime",
     }
 }
 

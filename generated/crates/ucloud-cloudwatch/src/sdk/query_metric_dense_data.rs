@@ -9,7 +9,7 @@ use super::{QueryMetricDataResp, QueryMetricDenseDataParamMetricInfos};
 pub struct QueryMetricDenseDataRequest {
     /// 截止时间戳
     /// Wire name: `EndTime`.
-    pub end_time: i64,
+    pub end_time: ::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>,
     /// 见 **QueryMetricDenseDataParamMetricInfos** 模型定义
     /// Wire name: `MetricInfos`.
     pub metric_infos: Option<Vec<QueryMetricDenseDataParamMetricInfos>>,
@@ -26,7 +26,7 @@ pub struct QueryMetricDenseDataRequest {
     pub region: Option<String>,
     /// 开始时间戳
     /// Wire name: `StartTime`.
-    pub start_time: i64,
+    pub start_time: ::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>,
 }
 
 impl QueryMetricDenseDataRequest {
@@ -39,12 +39,12 @@ impl QueryMetricDenseDataRequest {
 ::runtime::request_builder! {
     /// Builder of [`QueryMetricDenseDataRequest`]: [`build`](QueryMetricDenseDataRequestBuilder::build) checks required fields and ranges before any I/O.
     QueryMetricDenseDataRequestBuilder for QueryMetricDenseDataRequest {
-        end_time: i64 = "EndTime",
+        end_time: ::runtime::Timestamp<::runtime::time_fmt::UnixSeconds> = "EndTime",
         metric_infos: Vec<QueryMetricDenseDataParamMetricInfos> = "MetricInfos",
         product_key: String = "ProductKey",
         project_id: String = "ProjectId",
         region: String = "Region",
-        start_time: i64 = "StartTime",
+        start_time: ::runtime::Timestamp<::runtime::time_fmt::UnixSeconds> = "StartTime",
     }
 }
 

@@ -9,10 +9,10 @@ use super::MetricPeriod;
 pub struct GetPathXMetricRequest {
     /// 查询起始时间，10位长度时间戳
     /// Wire name: `BeginTime`.
-    pub begin_time: i64,
+    pub begin_time: ::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>,
     /// 查询结束时间，10位长度时间戳
     /// Wire name: `EndTime`.
-    pub end_time: i64,
+    pub end_time: ::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>,
     /// 具体线路id，调用DescribePathXLineConfig接口获取线路列表
     /// Wire name: `LineId`.
     pub line_id: String,
@@ -41,8 +41,8 @@ impl GetPathXMetricRequest {
 ::runtime::request_builder! {
     /// Builder of [`GetPathXMetricRequest`]: [`build`](GetPathXMetricRequestBuilder::build) checks required fields and ranges before any I/O.
     GetPathXMetricRequestBuilder for GetPathXMetricRequest {
-        begin_time: i64 = "BeginTime",
-        end_time: i64 = "EndTime",
+        begin_time: ::runtime::Timestamp<::runtime::time_fmt::UnixSeconds> = "BeginTime",
+        end_time: ::runtime::Timestamp<::runtime::time_fmt::UnixSeconds> = "EndTime",
         line_id: String = "LineId",
         metric_name: Vec<String> = "MetricName",
         project_id: String = "ProjectId",

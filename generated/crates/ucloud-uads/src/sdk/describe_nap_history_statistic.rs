@@ -12,10 +12,10 @@ pub struct DescribeNapHistoryStatisticRequest {
     pub accuracy: Option<i64>,
     /// 开始时间，Unix时间戳
     /// Wire name: `BeginTime`.
-    pub begin_time: i64,
+    pub begin_time: ::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>,
     /// 结束时间，Unix时间戳
     /// Wire name: `EndTime`.
-    pub end_time: i64,
+    pub end_time: ::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>,
     /// 返回数据长度，默认不限制
     /// Wire name: `Limit`.
     pub limit: Option<i64>,
@@ -41,8 +41,8 @@ impl DescribeNapHistoryStatisticRequest {
     /// Builder of [`DescribeNapHistoryStatisticRequest`]: [`build`](DescribeNapHistoryStatisticRequestBuilder::build) checks required fields and ranges before any I/O.
     DescribeNapHistoryStatisticRequestBuilder for DescribeNapHistoryStatisticRequest {
         accuracy: i64 = "Accuracy",
-        begin_time: i64 = "BeginTime",
-        end_time: i64 = "EndTime",
+        begin_time: ::runtime::Timestamp<::runtime::time_fmt::UnixSeconds> = "BeginTime",
+        end_time: ::runtime::Timestamp<::runtime::time_fmt::UnixSeconds> = "EndTime",
         limit: i64 = "Limit",
         nap_ip: String = "NapIP",
         offset: i64 = "Offset",

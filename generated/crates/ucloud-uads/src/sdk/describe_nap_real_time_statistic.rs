@@ -9,10 +9,10 @@ use super::NetStats;
 pub struct DescribeNapRealTimeStatisticRequest {
     /// 开始时间，Unix时间戳
     /// Wire name: `BeginTime`.
-    pub begin_time: i64,
+    pub begin_time: ::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>,
     /// 结束时间，Unix时间戳（时间跨度不超过1小时）
     /// Wire name: `EndTime`.
-    pub end_time: i64,
+    pub end_time: ::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>,
     /// 返回数据长度，默认不限制
     /// Wire name: `Limit`.
     pub limit: Option<i64>,
@@ -37,8 +37,8 @@ impl DescribeNapRealTimeStatisticRequest {
 ::runtime::request_builder! {
     /// Builder of [`DescribeNapRealTimeStatisticRequest`]: [`build`](DescribeNapRealTimeStatisticRequestBuilder::build) checks required fields and ranges before any I/O.
     DescribeNapRealTimeStatisticRequestBuilder for DescribeNapRealTimeStatisticRequest {
-        begin_time: i64 = "BeginTime",
-        end_time: i64 = "EndTime",
+        begin_time: ::runtime::Timestamp<::runtime::time_fmt::UnixSeconds> = "BeginTime",
+        end_time: ::runtime::Timestamp<::runtime::time_fmt::UnixSeconds> = "EndTime",
         limit: i64 = "Limit",
         nap_ip: String = "NapIP",
         offset: i64 = "Offset",

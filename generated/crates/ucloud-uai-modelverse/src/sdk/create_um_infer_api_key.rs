@@ -15,7 +15,7 @@ pub struct CreateUmInferApiKeyRequest {
     pub denied_models: Option<String>,
     /// API Key 过期时间，Unix 时间戳，单位为秒。传 -1 表示永不过期。
     /// Wire name: `ExpireTime`.
-    pub expire_time: Option<i64>,
+    pub expire_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 全部模型访问开关，开启不受 GrantedModels 参数控制，关闭只能访问 GrantedModels 中添加模型
     /// Wire name: `GrantAllModels`.
     pub grant_all_models: Option<bool>,
@@ -61,7 +61,7 @@ impl CreateUmInferApiKeyRequest {
     CreateUmInferApiKeyRequestBuilder for CreateUmInferApiKeyRequest {
         daily_limit_amount: String = "DailyLimitAmount",
         denied_models: String = "DeniedModels",
-        expire_time: i64 = "ExpireTime",
+        expire_time: ::runtime::Timestamp<::runtime::time_fmt::UnixSeconds> = "ExpireTime",
         grant_all_models: bool = "GrantAllModels",
         granted_models: String = "GrantedModels",
         ip_whitelist: String = "IPWhitelist",

@@ -9,7 +9,7 @@ use super::DownloadFileData;
 pub struct DownloadListUnpaidOrdersRequest {
     /// 查询结束时间（Unix 时间戳，秒级），必填；必须大于 StartTime
     /// Wire name: `EndTime`.
-    pub end_time: i64,
+    pub end_time: ::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>,
     /// 模型ID列表（可选）
     /// Wire name: `ModelIds`.
     pub model_ids: Option<Vec<String>>,
@@ -36,7 +36,7 @@ pub struct DownloadListUnpaidOrdersRequest {
     pub resource_ids: Option<Vec<String>>,
     /// 查询开始时间（Unix 时间戳，秒级），必填
     /// Wire name: `StartTime`.
-    pub start_time: i64,
+    pub start_time: ::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>,
 }
 
 impl DownloadListUnpaidOrdersRequest {
@@ -49,7 +49,7 @@ impl DownloadListUnpaidOrdersRequest {
 ::runtime::request_builder! {
     /// Builder of [`DownloadListUnpaidOrdersRequest`]: [`build`](DownloadListUnpaidOrdersRequestBuilder::build) checks required fields and ranges before any I/O.
     DownloadListUnpaidOrdersRequestBuilder for DownloadListUnpaidOrdersRequest {
-        end_time: i64 = "EndTime",
+        end_time: ::runtime::Timestamp<::runtime::time_fmt::UnixSeconds> = "EndTime",
         model_ids: Vec<String> = "ModelIds",
         order_types: Vec<i64> = "OrderTypes",
         organization_ids: Vec<i64> = "OrganizationIds",
@@ -58,7 +58,7 @@ impl DownloadListUnpaidOrdersRequest {
         product_codes: Vec<String> = "ProductCodes",
         regions: Vec<String> = "Regions",
         resource_ids: Vec<String> = "ResourceIds",
-        start_time: i64 = "StartTime",
+        start_time: ::runtime::Timestamp<::runtime::time_fmt::UnixSeconds> = "StartTime",
     }
 }
 

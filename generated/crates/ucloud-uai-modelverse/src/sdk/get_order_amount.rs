@@ -7,7 +7,7 @@
 pub struct GetOrderAmountRequest {
     /// 查询结束时间（Unix 时间戳，秒级）。需与 `StartTime` 同时提供
     /// Wire name: `EndTime`.
-    pub end_time: i64,
+    pub end_time: ::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>,
     /// 模型ID列表（可选）
     /// Wire name: `ModelIds`.
     pub model_ids: Option<Vec<String>>,
@@ -34,7 +34,7 @@ pub struct GetOrderAmountRequest {
     pub resource_ids: Option<Vec<String>>,
     /// 查询开始时间（Unix 时间戳，秒级）。需与 `EndTime` 同时提供，最大查询跨度 366 天
     /// Wire name: `StartTime`.
-    pub start_time: i64,
+    pub start_time: ::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>,
 }
 
 impl GetOrderAmountRequest {
@@ -47,7 +47,7 @@ impl GetOrderAmountRequest {
 ::runtime::request_builder! {
     /// Builder of [`GetOrderAmountRequest`]: [`build`](GetOrderAmountRequestBuilder::build) checks required fields and ranges before any I/O.
     GetOrderAmountRequestBuilder for GetOrderAmountRequest {
-        end_time: i64 = "EndTime",
+        end_time: ::runtime::Timestamp<::runtime::time_fmt::UnixSeconds> = "EndTime",
         model_ids: Vec<String> = "ModelIds",
         order_types: Vec<i64> = "OrderTypes",
         organization_ids: Vec<String> = "OrganizationIds",
@@ -56,7 +56,7 @@ impl GetOrderAmountRequest {
         product_codes: Vec<String> = "ProductCodes",
         regions: Vec<String> = "Regions",
         resource_ids: Vec<String> = "ResourceIds",
-        start_time: i64 = "StartTime",
+        start_time: ::runtime::Timestamp<::runtime::time_fmt::UnixSeconds> = "StartTime",
     }
 }
 

@@ -12,7 +12,7 @@ pub struct ListPaidOrderSummaryRequest {
     pub charge_types: Option<Vec<i64>>,
     /// 查询结束时间（Unix 时间戳，秒级），必填；必须大于 StartTime
     /// Wire name: `EndTime`.
-    pub end_time: i64,
+    pub end_time: ::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>,
     /// 模型ID数组（多选，可选)
     /// Wire name: `ModelIds`.
     pub model_ids: Option<Vec<String>>,
@@ -39,7 +39,7 @@ pub struct ListPaidOrderSummaryRequest {
     pub resource_ids: Option<Vec<String>>,
     /// 查询开始时间（Unix 时间戳，秒级），必填
     /// Wire name: `StartTime`.
-    pub start_time: i64,
+    pub start_time: ::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>,
 }
 
 impl ListPaidOrderSummaryRequest {
@@ -53,7 +53,7 @@ impl ListPaidOrderSummaryRequest {
     /// Builder of [`ListPaidOrderSummaryRequest`]: [`build`](ListPaidOrderSummaryRequestBuilder::build) checks required fields and ranges before any I/O.
     ListPaidOrderSummaryRequestBuilder for ListPaidOrderSummaryRequest {
         charge_types: Vec<i64> = "ChargeTypes",
-        end_time: i64 = "EndTime",
+        end_time: ::runtime::Timestamp<::runtime::time_fmt::UnixSeconds> = "EndTime",
         model_ids: Vec<String> = "ModelIds",
         order_types: Vec<i64> = "OrderTypes",
         organization_ids: Vec<i64> = "OrganizationIds",
@@ -62,7 +62,7 @@ impl ListPaidOrderSummaryRequest {
         product_codes: Vec<String> = "ProductCodes",
         regions: Vec<String> = "Regions",
         resource_ids: Vec<String> = "ResourceIds",
-        start_time: i64 = "StartTime",
+        start_time: ::runtime::Timestamp<::runtime::time_fmt::UnixSeconds> = "StartTime",
     }
 }
 

@@ -94,7 +94,7 @@ pub struct ListUmInferApiKeyV2Response {
     pub data: Vec<ApiKey>,
     /// 时间戳
     /// Wire name: `Timestamp`.
-    pub timestamp: Option<i64>,
+    pub timestamp: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 数据量
     /// Wire name: `TotalCount`.
     pub total_count: Option<i64>,
@@ -103,7 +103,7 @@ pub struct ListUmInferApiKeyV2Response {
 ::runtime::lenient_object! {
     tolerant ListUmInferApiKeyV2Response {
         0 => data: Vec<ApiKey> = "Data",
-        1 => timestamp: Option<i64> = "Timestamp",
+        1 => timestamp: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>> = "Timestamp",
         2 => total_count: Option<i64> = "TotalCount",
     }
 }

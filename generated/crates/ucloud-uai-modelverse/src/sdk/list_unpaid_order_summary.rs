@@ -12,7 +12,7 @@ pub struct ListUnpaidOrderSummaryRequest {
     pub charge_types: Option<Vec<i64>>,
     /// 查询结束时间（Unix 时间戳，秒级），必填；必须大于 StartTime
     /// Wire name: `EndTime`.
-    pub end_time: i64,
+    pub end_time: ::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>,
     /// 模型ID数组（多选，可选）
     /// Wire name: `ModelIds`.
     pub model_ids: Option<Vec<String>>,
@@ -36,7 +36,7 @@ pub struct ListUnpaidOrderSummaryRequest {
     pub resource_ids: Option<Vec<String>>,
     /// 查询开始时间（Unix 时间戳，秒级），必填
     /// Wire name: `StartTime`.
-    pub start_time: i64,
+    pub start_time: ::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>,
 }
 
 impl ListUnpaidOrderSummaryRequest {
@@ -50,7 +50,7 @@ impl ListUnpaidOrderSummaryRequest {
     /// Builder of [`ListUnpaidOrderSummaryRequest`]: [`build`](ListUnpaidOrderSummaryRequestBuilder::build) checks required fields and ranges before any I/O.
     ListUnpaidOrderSummaryRequestBuilder for ListUnpaidOrderSummaryRequest {
         charge_types: Vec<i64> = "ChargeTypes",
-        end_time: i64 = "EndTime",
+        end_time: ::runtime::Timestamp<::runtime::time_fmt::UnixSeconds> = "EndTime",
         model_ids: Vec<String> = "ModelIds",
         order_types: i64 = "OrderTypes",
         organization_ids: Vec<i64> = "OrganizationIds",
@@ -58,7 +58,7 @@ impl ListUnpaidOrderSummaryRequest {
         pricing_units: Vec<i64> = "PricingUnits",
         regions: Vec<String> = "Regions",
         resource_ids: Vec<String> = "ResourceIds",
-        start_time: i64 = "StartTime",
+        start_time: ::runtime::Timestamp<::runtime::time_fmt::UnixSeconds> = "StartTime",
     }
 }
 

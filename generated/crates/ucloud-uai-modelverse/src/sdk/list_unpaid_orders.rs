@@ -9,7 +9,7 @@ use super::UnpaidOrderItem;
 pub struct ListUnpaidOrdersRequest {
     /// 查询结束时间（Unix 时间戳，秒级）。需与 `StartTime` 同时提供
     /// Wire name: `EndTime`.
-    pub end_time: i64,
+    pub end_time: ::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>,
     /// 模型ID数组（多选，可选）
     /// Wire name: `ModelIds`.
     pub model_ids: Option<Vec<String>>,
@@ -39,7 +39,7 @@ pub struct ListUnpaidOrdersRequest {
     pub resource_ids: Option<Vec<String>>,
     /// 查询开始时间（Unix 时间戳，秒级）。与 `EndTime` 同时提供时启用自定义周期查询；EndTime 必须大于 StartTime
     /// Wire name: `StartTime`.
-    pub start_time: i64,
+    pub start_time: ::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>,
 }
 
 impl ListUnpaidOrdersRequest {
@@ -52,7 +52,7 @@ impl ListUnpaidOrdersRequest {
 ::runtime::request_builder! {
     /// Builder of [`ListUnpaidOrdersRequest`]: [`build`](ListUnpaidOrdersRequestBuilder::build) checks required fields and ranges before any I/O.
     ListUnpaidOrdersRequestBuilder for ListUnpaidOrdersRequest {
-        end_time: i64 = "EndTime",
+        end_time: ::runtime::Timestamp<::runtime::time_fmt::UnixSeconds> = "EndTime",
         model_ids: Vec<String> = "ModelIds",
         order_types: Vec<i64> = "OrderTypes",
         page: i64 = "Page",
@@ -62,7 +62,7 @@ impl ListUnpaidOrdersRequest {
         product_codes: Vec<String> = "ProductCodes",
         regions: Vec<String> = "Regions",
         resource_ids: Vec<String> = "ResourceIds",
-        start_time: i64 = "StartTime",
+        start_time: ::runtime::Timestamp<::runtime::time_fmt::UnixSeconds> = "StartTime",
     }
 }
 

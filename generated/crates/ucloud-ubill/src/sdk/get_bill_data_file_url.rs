@@ -7,7 +7,7 @@
 pub struct GetBillDataFileUrlRequest {
     /// 账期: 时间戳格式，已弃用，请使用BillingCycle
     /// Wire name: `BillPeriod`.
-    pub bill_period: Option<i64>,
+    pub bill_period: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 账单类型，枚举值：\\\\ &gt; 0: 账单总览报表; \\\\ &gt; 1: 账单明细报表
     /// Wire name: `BillType`.
     pub bill_type: i64,
@@ -38,7 +38,7 @@ impl GetBillDataFileUrlRequest {
 ::runtime::request_builder! {
     /// Builder of [`GetBillDataFileUrlRequest`]: [`build`](GetBillDataFileUrlRequestBuilder::build) checks required fields and ranges before any I/O.
     GetBillDataFileUrlRequestBuilder for GetBillDataFileUrlRequest {
-        bill_period: i64 = "BillPeriod",
+        bill_period: ::runtime::Timestamp<::runtime::time_fmt::UnixSeconds> = "BillPeriod",
         bill_type: i64 = "BillType",
         billing_cycle: String = "BillingCycle",
         format: String = "Format",

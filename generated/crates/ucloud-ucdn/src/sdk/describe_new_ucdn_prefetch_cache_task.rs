@@ -9,10 +9,10 @@ use super::TaskInfo;
 pub struct DescribeNewUcdnPrefetchCacheTaskRequest {
     /// 查询的起始时间，格式为Unix Timestamp。如果有EndTime，BeginTime必须赋值
     /// Wire name: `BeginTime`.
-    pub begin_time: Option<i64>,
+    pub begin_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 查询的结束时间，格式为Unix Timestamp。EndTime默认为当前时间，BeginTime默认为当前时间前一天时间。
     /// Wire name: `EndTime`.
-    pub end_time: Option<i64>,
+    pub end_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 是否全站加速 默认false
     /// Wire name: `IsDcdn`.
     pub is_dcdn: Option<bool>,
@@ -44,8 +44,8 @@ impl DescribeNewUcdnPrefetchCacheTaskRequest {
 ::runtime::request_builder! {
     /// Builder of [`DescribeNewUcdnPrefetchCacheTaskRequest`]: [`build`](DescribeNewUcdnPrefetchCacheTaskRequestBuilder::build) checks required fields and ranges before any I/O.
     DescribeNewUcdnPrefetchCacheTaskRequestBuilder for DescribeNewUcdnPrefetchCacheTaskRequest {
-        begin_time: i64 = "BeginTime",
-        end_time: i64 = "EndTime",
+        begin_time: ::runtime::Timestamp<::runtime::time_fmt::UnixSeconds> = "BeginTime",
+        end_time: ::runtime::Timestamp<::runtime::time_fmt::UnixSeconds> = "EndTime",
         is_dcdn: bool = "IsDcdn",
         limit: i64 = "Limit",
         offset: i64 = "Offset",

@@ -9,7 +9,7 @@ use super::ClientIpStatisticsList;
 pub struct GetNewUcdnLogClientIpStatisticsRequest {
     /// 查询的日期，单位：Unix时间戳。只支持按天查询
     /// Wire name: `BeginTime`.
-    pub begin_time: Option<i64>,
+    pub begin_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 域名id，创建域名时生成的id
     /// Wire name: `DomainId`.
     pub domain_id: String,
@@ -38,7 +38,7 @@ impl GetNewUcdnLogClientIpStatisticsRequest {
 ::runtime::request_builder! {
     /// Builder of [`GetNewUcdnLogClientIpStatisticsRequest`]: [`build`](GetNewUcdnLogClientIpStatisticsRequestBuilder::build) checks required fields and ranges before any I/O.
     GetNewUcdnLogClientIpStatisticsRequestBuilder for GetNewUcdnLogClientIpStatisticsRequest {
-        begin_time: i64 = "BeginTime",
+        begin_time: ::runtime::Timestamp<::runtime::time_fmt::UnixSeconds> = "BeginTime",
         domain_id: String = "DomainId",
         limit: String = "Limit",
         order_by: i64 = "OrderBy",

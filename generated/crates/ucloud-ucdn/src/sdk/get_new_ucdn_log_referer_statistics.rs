@@ -12,13 +12,13 @@ pub struct GetNewUcdnLogRefererStatisticsRequest {
     pub areacode: Option<String>,
     /// 查询带宽的起始时间，格式：时间戳
     /// Wire name: `BeginTime`.
-    pub begin_time: Option<i64>,
+    pub begin_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 域名id，创建域名时生成的id
     /// Wire name: `DomainId`.
     pub domain_id: Option<String>,
     /// 查询统计日志的结束时间，格式：时间戳。最大时间间隔30天
     /// Wire name: `EndTime`.
-    pub end_time: Option<i64>,
+    pub end_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 返回的结果数量限制，默认1000
     /// Wire name: `Limit`.
     pub limit: Option<i64>,
@@ -38,9 +38,9 @@ impl GetNewUcdnLogRefererStatisticsRequest {
     /// Builder of [`GetNewUcdnLogRefererStatisticsRequest`]: [`build`](GetNewUcdnLogRefererStatisticsRequestBuilder::build) checks required fields and ranges before any I/O.
     GetNewUcdnLogRefererStatisticsRequestBuilder for GetNewUcdnLogRefererStatisticsRequest {
         areacode: String = "Areacode",
-        begin_time: i64 = "BeginTime",
+        begin_time: ::runtime::Timestamp<::runtime::time_fmt::UnixSeconds> = "BeginTime",
         domain_id: String = "DomainId",
-        end_time: i64 = "EndTime",
+        end_time: ::runtime::Timestamp<::runtime::time_fmt::UnixSeconds> = "EndTime",
         limit: i64 = "Limit",
         order_by: i64 = "OrderBy",
     }

@@ -10,13 +10,13 @@ pub struct GetUcdnDomain95BandwidthV2Request {
     pub areacode: Option<String>,
     /// 查询的起始日期，格式为Unix Timestamp
     /// Wire name: `BeginTime`.
-    pub begin_time: i64,
+    pub begin_time: ::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>,
     /// 域名id，创建域名时生成的id。默认全部域名
     /// Wire name: `DomainId`.
     pub domain_id: Option<Vec<String>>,
     /// 查询的结束日期，格式为Unix Timestamp
     /// Wire name: `EndTime`.
-    pub end_time: i64,
+    pub end_time: ::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>,
     /// 是否是动态加速 默认是false
     /// Wire name: `IsDcdn`.
     pub is_dcdn: Option<bool>,
@@ -37,9 +37,9 @@ impl GetUcdnDomain95BandwidthV2Request {
     /// Builder of [`GetUcdnDomain95BandwidthV2Request`]: [`build`](GetUcdnDomain95BandwidthV2RequestBuilder::build) checks required fields and ranges before any I/O.
     GetUcdnDomain95BandwidthV2RequestBuilder for GetUcdnDomain95BandwidthV2Request {
         areacode: String = "Areacode",
-        begin_time: i64 = "BeginTime",
+        begin_time: ::runtime::Timestamp<::runtime::time_fmt::UnixSeconds> = "BeginTime",
         domain_id: Vec<String> = "DomainId",
-        end_time: i64 = "EndTime",
+        end_time: ::runtime::Timestamp<::runtime::time_fmt::UnixSeconds> = "EndTime",
         is_dcdn: bool = "IsDcdn",
         project_id: String = "ProjectId",
     }
@@ -74,13 +74,13 @@ pub struct GetUcdnDomain95BandwidthV2Response {
     pub cdn_bandwidth: Option<f64>,
     /// 查询时间期间的95带宽时间点  Unix时间戳
     /// Wire name: `Time`.
-    pub time: Option<i64>,
+    pub time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
 }
 
 ::runtime::lenient_object! {
     tolerant GetUcdnDomain95BandwidthV2Response {
         0 => cdn_bandwidth: Option<f64> = "CdnBandwidth",
-        1 => time: Option<i64> = "Time",
+        1 => time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>> = "Time",
     }
 }
 

@@ -12,13 +12,13 @@ pub struct GetUcdnDomainBandwidthV2Request {
     pub areacode: Option<String>,
     /// 查询的起始时间，格式为Unix Timestamp。如果有EndTime，BeginTime必须赋值。如没有赋值，则返回缺少参 数错误，如果没有EndTime，BeginTime也可以不赋值，EndTime默认当前时间，BeginTime 默认前一天的当前时间。
     /// Wire name: `BeginTime`.
-    pub begin_time: Option<i64>,
+    pub begin_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 域名id，创建域名时生成的id。默认全部域名;例(DomainId.0=ucdn-xxxxxx;DomainId.1=ucdn-xxxxxx)
     /// Wire name: `DomainId`.
     pub domain_id: Option<Vec<String>>,
     /// 查询的结束时间，格式为Unix Timestamp。EndTime默认为当前时间，BeginTime默认为当前时间前一天时间。
     /// Wire name: `EndTime`.
-    pub end_time: Option<i64>,
+    pub end_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 是否全站加速，默认false
     /// Wire name: `IsDcdn`.
     pub is_dcdn: Option<bool>,
@@ -48,9 +48,9 @@ impl GetUcdnDomainBandwidthV2Request {
     /// Builder of [`GetUcdnDomainBandwidthV2Request`]: [`build`](GetUcdnDomainBandwidthV2RequestBuilder::build) checks required fields and ranges before any I/O.
     GetUcdnDomainBandwidthV2RequestBuilder for GetUcdnDomainBandwidthV2Request {
         areacode: String = "Areacode",
-        begin_time: i64 = "BeginTime",
+        begin_time: ::runtime::Timestamp<::runtime::time_fmt::UnixSeconds> = "BeginTime",
         domain_id: Vec<String> = "DomainId",
-        end_time: i64 = "EndTime",
+        end_time: ::runtime::Timestamp<::runtime::time_fmt::UnixSeconds> = "EndTime",
         is_dcdn: bool = "IsDcdn",
         primeval: i64 = "Primeval",
         project_id: String = "ProjectId",

@@ -9,13 +9,13 @@ use super::DomanLogList;
 pub struct GetUcdnDomainLogV2Request {
     /// 查询的起始时间，格式为Unix Timestamp
     /// Wire name: `BeginTime`.
-    pub begin_time: i64,
+    pub begin_time: ::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>,
     /// 域名id，创建域名时生成的id。默认全部域名
     /// Wire name: `DomainId`.
     pub domain_id: Option<Vec<String>>,
     /// 查询的结束时间，格式为Unix Timestamp
     /// Wire name: `EndTime`.
-    pub end_time: i64,
+    pub end_time: ::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>,
     /// 是否全站加速  默认false
     /// Wire name: `IsDcdn`.
     pub is_dcdn: Option<bool>,
@@ -35,9 +35,9 @@ impl GetUcdnDomainLogV2Request {
 ::runtime::request_builder! {
     /// Builder of [`GetUcdnDomainLogV2Request`]: [`build`](GetUcdnDomainLogV2RequestBuilder::build) checks required fields and ranges before any I/O.
     GetUcdnDomainLogV2RequestBuilder for GetUcdnDomainLogV2Request {
-        begin_time: i64 = "BeginTime",
+        begin_time: ::runtime::Timestamp<::runtime::time_fmt::UnixSeconds> = "BeginTime",
         domain_id: Vec<String> = "DomainId",
-        end_time: i64 = "EndTime",
+        end_time: ::runtime::Timestamp<::runtime::time_fmt::UnixSeconds> = "EndTime",
         is_dcdn: bool = "IsDcdn",
         project_id: String = "ProjectId",
     }

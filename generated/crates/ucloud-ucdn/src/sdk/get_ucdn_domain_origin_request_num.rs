@@ -12,13 +12,13 @@ pub struct GetUcdnDomainOriginRequestNumRequest {
     pub areacode: Option<String>,
     /// 查询的起始时间，格式为Unix Timestamp
     /// Wire name: `BeginTime`.
-    pub begin_time: i64,
+    pub begin_time: ::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>,
     /// 域名id，创建域名时生成的id。默认全部域名
     /// Wire name: `DomainId`.
     pub domain_id: Option<Vec<String>>,
     /// 查询的结束时间，格式为Unix Timestamp
     /// Wire name: `EndTime`.
-    pub end_time: i64,
+    pub end_time: ::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>,
     /// 是否全站加速  默认false
     /// Wire name: `IsDcdn`.
     pub is_dcdn: Option<bool>,
@@ -42,9 +42,9 @@ impl GetUcdnDomainOriginRequestNumRequest {
     /// Builder of [`GetUcdnDomainOriginRequestNumRequest`]: [`build`](GetUcdnDomainOriginRequestNumRequestBuilder::build) checks required fields and ranges before any I/O.
     GetUcdnDomainOriginRequestNumRequestBuilder for GetUcdnDomainOriginRequestNumRequest {
         areacode: String = "Areacode",
-        begin_time: i64 = "BeginTime",
+        begin_time: ::runtime::Timestamp<::runtime::time_fmt::UnixSeconds> = "BeginTime",
         domain_id: Vec<String> = "DomainId",
-        end_time: i64 = "EndTime",
+        end_time: ::runtime::Timestamp<::runtime::time_fmt::UnixSeconds> = "EndTime",
         is_dcdn: bool = "IsDcdn",
         project_id: String = "ProjectId",
         type_field: i64 = "Type",

@@ -12,13 +12,13 @@ pub struct GetUcdnDomainRequestNumV2Request {
     pub areacode: Option<String>,
     /// 查询的起始时间，格式为Unix Timestamp
     /// Wire name: `BeginTime`.
-    pub begin_time: i64,
+    pub begin_time: ::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>,
     /// 域名id，创建域名时生成的id。默认全部域名
     /// Wire name: `DomainId`.
     pub domain_id: Option<Vec<String>>,
     /// 查询的结束时间，格式为Unix Timestamp
     /// Wire name: `EndTime`.
-    pub end_time: i64,
+    pub end_time: ::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
@@ -39,9 +39,9 @@ impl GetUcdnDomainRequestNumV2Request {
     /// Builder of [`GetUcdnDomainRequestNumV2Request`]: [`build`](GetUcdnDomainRequestNumV2RequestBuilder::build) checks required fields and ranges before any I/O.
     GetUcdnDomainRequestNumV2RequestBuilder for GetUcdnDomainRequestNumV2Request {
         areacode: String = "Areacode",
-        begin_time: i64 = "BeginTime",
+        begin_time: ::runtime::Timestamp<::runtime::time_fmt::UnixSeconds> = "BeginTime",
         domain_id: Vec<String> = "DomainId",
-        end_time: i64 = "EndTime",
+        end_time: ::runtime::Timestamp<::runtime::time_fmt::UnixSeconds> = "EndTime",
         project_id: String = "ProjectId",
         type_field: i64 = "Type",
     }

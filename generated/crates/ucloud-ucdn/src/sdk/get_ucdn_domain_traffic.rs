@@ -15,13 +15,13 @@ pub struct GetUcdnDomainTrafficRequest {
     pub areacode: Option<String>,
     /// 查询的起始日期，格式为Unix Timestamp。如果有EndTime，BeginTime必须赋值
     /// Wire name: `BeginTime`.
-    pub begin_time: Option<i64>,
+    pub begin_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 域名ID，创建加速域名时生成，n从自然数0开始。默认全部域名
     /// Wire name: `DomainId`.
     pub domain_id: Option<Vec<String>>,
     /// 查询的结束日期，格式为Unix Timestamp。EndTime默认为当前时间，BeginTime默认为当前时间前一天
     /// Wire name: `EndTime`.
-    pub end_time: Option<i64>,
+    pub end_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
@@ -40,9 +40,9 @@ impl GetUcdnDomainTrafficRequest {
     GetUcdnDomainTrafficRequestBuilder for GetUcdnDomainTrafficRequest {
         account_type: String = "AccountType",
         areacode: String = "Areacode",
-        begin_time: i64 = "BeginTime",
+        begin_time: ::runtime::Timestamp<::runtime::time_fmt::UnixSeconds> = "BeginTime",
         domain_id: Vec<String> = "DomainId",
-        end_time: i64 = "EndTime",
+        end_time: ::runtime::Timestamp<::runtime::time_fmt::UnixSeconds> = "EndTime",
         project_id: String = "ProjectId",
     }
 }

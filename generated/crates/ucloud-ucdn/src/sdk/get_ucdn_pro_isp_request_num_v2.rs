@@ -9,13 +9,13 @@ use super::ProIspRequestNumSetV2;
 pub struct GetUcdnProIspRequestNumV2Request {
     /// 查询的起始日期，格式为Unix Timestamp  忽略时间部分
     /// Wire name: `BeginTime`.
-    pub begin_time: i64,
+    pub begin_time: ::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>,
     /// 域名id，创建域名时生成的id。默认全部域名
     /// Wire name: `DomainId`.
     pub domain_id: Option<Vec<String>>,
     /// 查询的结束日期，格式为Unix Timestamp  忽略时间部分
     /// Wire name: `EndTime`.
-    pub end_time: i64,
+    pub end_time: ::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>,
     /// 运营商代码，一次只能查询一个运营商，不传递默认取所有运营商
     /// Wire name: `Isp`.
     pub isp: Option<String>,
@@ -41,9 +41,9 @@ impl GetUcdnProIspRequestNumV2Request {
 ::runtime::request_builder! {
     /// Builder of [`GetUcdnProIspRequestNumV2Request`]: [`build`](GetUcdnProIspRequestNumV2RequestBuilder::build) checks required fields and ranges before any I/O.
     GetUcdnProIspRequestNumV2RequestBuilder for GetUcdnProIspRequestNumV2Request {
-        begin_time: i64 = "BeginTime",
+        begin_time: ::runtime::Timestamp<::runtime::time_fmt::UnixSeconds> = "BeginTime",
         domain_id: Vec<String> = "DomainId",
-        end_time: i64 = "EndTime",
+        end_time: ::runtime::Timestamp<::runtime::time_fmt::UnixSeconds> = "EndTime",
         isp: String = "Isp",
         project_id: String = "ProjectId",
         province: Vec<String> = "Province",

@@ -9,13 +9,13 @@ use super::OrderInfo;
 pub struct DescribeTeamMemberOrderRequest {
     /// 起始时间，需使用时间戳
     /// Wire name: `BeginTime`.
-    pub begin_time: i64,
+    pub begin_time: ::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>,
     /// 付费方式
     /// Wire name: `ChargeTypes`.
     pub charge_types: Option<Vec<String>>,
     /// 结束时间，需使用时间戳，结束时间需大于起始时间
     /// Wire name: `EndTime`.
-    pub end_time: i64,
+    pub end_time: ::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>,
     /// 返回数据长度，默认为25，最大100
     /// Wire name: `Limit`.
     pub limit: Option<i64>,
@@ -64,9 +64,9 @@ impl DescribeTeamMemberOrderRequest {
 ::runtime::request_builder! {
     /// Builder of [`DescribeTeamMemberOrderRequest`]: [`build`](DescribeTeamMemberOrderRequestBuilder::build) checks required fields and ranges before any I/O.
     DescribeTeamMemberOrderRequestBuilder for DescribeTeamMemberOrderRequest {
-        begin_time: i64 = "BeginTime",
+        begin_time: ::runtime::Timestamp<::runtime::time_fmt::UnixSeconds> = "BeginTime",
         charge_types: Vec<String> = "ChargeTypes",
-        end_time: i64 = "EndTime",
+        end_time: ::runtime::Timestamp<::runtime::time_fmt::UnixSeconds> = "EndTime",
         limit: i64 = "Limit",
         offset: i64 = "Offset",
         order_by: String = "OrderBy",

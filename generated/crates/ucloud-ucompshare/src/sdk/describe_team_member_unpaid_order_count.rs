@@ -7,13 +7,13 @@
 pub struct DescribeTeamMemberUnpaidOrderCountRequest {
     /// 起始时间，需使用时间戳
     /// Wire name: `BeginTime`.
-    pub begin_time: i64,
+    pub begin_time: ::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>,
     /// 付费方式
     /// Wire name: `ChargeTypes`.
     pub charge_types: Option<Vec<String>>,
     /// 结束时间，需使用时间戳，结束时间需大于起始时间
     /// Wire name: `EndTime`.
-    pub end_time: i64,
+    pub end_time: ::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>,
     /// 订单状态
     /// Wire name: `OrderStates`.
     pub order_states: Option<Vec<String>>,
@@ -53,9 +53,9 @@ impl DescribeTeamMemberUnpaidOrderCountRequest {
 ::runtime::request_builder! {
     /// Builder of [`DescribeTeamMemberUnpaidOrderCountRequest`]: [`build`](DescribeTeamMemberUnpaidOrderCountRequestBuilder::build) checks required fields and ranges before any I/O.
     DescribeTeamMemberUnpaidOrderCountRequestBuilder for DescribeTeamMemberUnpaidOrderCountRequest {
-        begin_time: i64 = "BeginTime",
+        begin_time: ::runtime::Timestamp<::runtime::time_fmt::UnixSeconds> = "BeginTime",
         charge_types: Vec<String> = "ChargeTypes",
-        end_time: i64 = "EndTime",
+        end_time: ::runtime::Timestamp<::runtime::time_fmt::UnixSeconds> = "EndTime",
         order_states: Vec<String> = "OrderStates",
         order_types: Vec<String> = "OrderTypes",
         organization_id: i64 = "OrganizationId",

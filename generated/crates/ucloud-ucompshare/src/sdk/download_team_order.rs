@@ -7,10 +7,10 @@
 pub struct DownloadTeamOrderRequest {
     /// 起始时间，需使用时间戳
     /// Wire name: `BeginTime`.
-    pub begin_time: Option<i64>,
+    pub begin_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 结束时间，需使用时间戳，结束时间需大于起始时间
     /// Wire name: `EndTime`.
-    pub end_time: Option<i64>,
+    pub end_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 订单状态
     /// Wire name: `OrderStates`.
     pub order_states: Option<Vec<String>>,
@@ -32,8 +32,8 @@ impl DownloadTeamOrderRequest {
 ::runtime::request_builder! {
     /// Builder of [`DownloadTeamOrderRequest`]: [`build`](DownloadTeamOrderRequestBuilder::build) checks required fields and ranges before any I/O.
     DownloadTeamOrderRequestBuilder for DownloadTeamOrderRequest {
-        begin_time: i64 = "BeginTime",
-        end_time: i64 = "EndTime",
+        begin_time: ::runtime::Timestamp<::runtime::time_fmt::UnixSeconds> = "BeginTime",
+        end_time: ::runtime::Timestamp<::runtime::time_fmt::UnixSeconds> = "EndTime",
         order_states: Vec<String> = "OrderStates",
         team_id: i64 = "TeamId",
         virtual_company_id: i64 = "VirtualCompanyId",

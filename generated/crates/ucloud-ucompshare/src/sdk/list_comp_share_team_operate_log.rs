@@ -9,10 +9,10 @@ use super::CompShareTeamOperateLogInfo;
 pub struct ListCompShareTeamOperateLogRequest {
     /// 起始时间，需使用时间戳
     /// Wire name: `BeginTime`.
-    pub begin_time: i64,
+    pub begin_time: ::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>,
     /// 结束时间，需使用时间戳，结束时间需大于起始时间
     /// Wire name: `EndTime`.
-    pub end_time: i64,
+    pub end_time: ::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>,
     /// 返回数据长度，默认为25，最大100
     /// Wire name: `Limit`.
     pub limit: Option<i64>,
@@ -43,8 +43,8 @@ impl ListCompShareTeamOperateLogRequest {
 ::runtime::request_builder! {
     /// Builder of [`ListCompShareTeamOperateLogRequest`]: [`build`](ListCompShareTeamOperateLogRequestBuilder::build) checks required fields and ranges before any I/O.
     ListCompShareTeamOperateLogRequestBuilder for ListCompShareTeamOperateLogRequest {
-        begin_time: i64 = "BeginTime",
-        end_time: i64 = "EndTime",
+        begin_time: ::runtime::Timestamp<::runtime::time_fmt::UnixSeconds> = "BeginTime",
+        end_time: ::runtime::Timestamp<::runtime::time_fmt::UnixSeconds> = "EndTime",
         limit: i64 = "Limit",
         offset: i64 = "Offset",
         operate_type: Vec<String> = "OperateType",

@@ -7,10 +7,10 @@
 pub struct ListMemberProductTypeRequest {
     /// 起始时间，需使用时间戳
     /// Wire name: `BeginTime`.
-    pub begin_time: i64,
+    pub begin_time: ::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>,
     /// 结束时间，需使用时间戳，结束时间需大于起始时间
     /// Wire name: `EndTime`.
-    pub end_time: i64,
+    pub end_time: ::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>,
     /// 订单状态
     /// Wire name: `OrderStates`.
     pub order_states: Option<Vec<String>>,
@@ -32,8 +32,8 @@ impl ListMemberProductTypeRequest {
 ::runtime::request_builder! {
     /// Builder of [`ListMemberProductTypeRequest`]: [`build`](ListMemberProductTypeRequestBuilder::build) checks required fields and ranges before any I/O.
     ListMemberProductTypeRequestBuilder for ListMemberProductTypeRequest {
-        begin_time: i64 = "BeginTime",
-        end_time: i64 = "EndTime",
+        begin_time: ::runtime::Timestamp<::runtime::time_fmt::UnixSeconds> = "BeginTime",
+        end_time: ::runtime::Timestamp<::runtime::time_fmt::UnixSeconds> = "EndTime",
         order_states: Vec<String> = "OrderStates",
         team_id: i64 = "TeamId",
         virtual_company_id: i64 = "VirtualCompanyId",

@@ -7,7 +7,7 @@
 pub struct ClearUdbLogRequest {
     /// 删除时间点(至少前一天)之前log，采用时间戳(秒)，默认当 前时间点前一天
     /// Wire name: `BeforeTime`.
-    pub before_time: Option<i64>,
+    pub before_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// DB实例的id,该值可以通过DescribeUDBInstance获取
     /// Wire name: `DBId`.
     pub db_id: String,
@@ -37,7 +37,7 @@ impl ClearUdbLogRequest {
 ::runtime::request_builder! {
     /// Builder of [`ClearUdbLogRequest`]: [`build`](ClearUdbLogRequestBuilder::build) checks required fields and ranges before any I/O.
     ClearUdbLogRequestBuilder for ClearUdbLogRequest {
-        before_time: i64 = "BeforeTime",
+        before_time: ::runtime::Timestamp<::runtime::time_fmt::UnixSeconds> = "BeforeTime",
         db_id: String = "DBId",
         log_type: i64 = "LogType",
         project_id: String = "ProjectId",

@@ -33,7 +33,7 @@ pub struct CreateUdbInstanceByRecoveryRequest {
     pub quantity: Option<i64>,
     /// 恢复到某个时间点的时间戳(UTC时间格式，默认单位秒)
     /// Wire name: `RecoveryTime`.
-    pub recovery_time: i64,
+    pub recovery_time: ::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
@@ -82,7 +82,7 @@ impl CreateUdbInstanceByRecoveryRequest {
         name: String = "Name",
         project_id: String = "ProjectId",
         quantity: i64 = "Quantity",
-        recovery_time: i64 = "RecoveryTime",
+        recovery_time: ::runtime::Timestamp<::runtime::time_fmt::UnixSeconds> = "RecoveryTime",
         region: String = "Region",
         specification_type: i64 = "SpecificationType",
         src_db_id: String = "SrcDBId",

@@ -15,7 +15,7 @@ pub struct DescribeUdbBackupRequest {
     pub backup_type: Option<i64>,
     /// 过滤条件:起始时间(Unix时间戳)
     /// Wire name: `BeginTime`.
-    pub begin_time: Option<i64>,
+    pub begin_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 如果未指定GroupId，则可选是否选取特定DB类型的配置(sql, nosql, postgresql, sqlserver)
     /// Wire name: `ClassType`.
     pub class_type: Option<String>,
@@ -24,7 +24,7 @@ pub struct DescribeUdbBackupRequest {
     pub db_id: Option<String>,
     /// 过滤条件:结束时间(Unix时间戳)
     /// Wire name: `EndTime`.
-    pub end_time: Option<i64>,
+    pub end_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 分页显示的条目数，列表操作则指定
     /// Wire name: `Limit`.
     pub limit: i64,
@@ -56,10 +56,10 @@ impl DescribeUdbBackupRequest {
     DescribeUdbBackupRequestBuilder for DescribeUdbBackupRequest {
         backup_id: i64 = "BackupId",
         backup_type: i64 = "BackupType",
-        begin_time: i64 = "BeginTime",
+        begin_time: ::runtime::Timestamp<::runtime::time_fmt::UnixSeconds> = "BeginTime",
         class_type: String = "ClassType",
         db_id: String = "DBId",
-        end_time: i64 = "EndTime",
+        end_time: ::runtime::Timestamp<::runtime::time_fmt::UnixSeconds> = "EndTime",
         limit: i64 = "Limit",
         offset: i64 = "Offset",
         project_id: String = "ProjectId",

@@ -9,13 +9,13 @@ use super::UdbInstanceBinlogSet;
 pub struct DescribeUdbInstanceBinlogRequest {
     /// 过滤条件:起始时间(时间戳)
     /// Wire name: `BeginTime`.
-    pub begin_time: i64,
+    pub begin_time: ::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>,
     /// DB实例Id
     /// Wire name: `DBId`.
     pub db_id: String,
     /// 过滤条件:结束时间(时间戳)
     /// Wire name: `EndTime`.
-    pub end_time: i64,
+    pub end_time: ::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list.html>)
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
@@ -39,9 +39,9 @@ impl DescribeUdbInstanceBinlogRequest {
 ::runtime::request_builder! {
     /// Builder of [`DescribeUdbInstanceBinlogRequest`]: [`build`](DescribeUdbInstanceBinlogRequestBuilder::build) checks required fields and ranges before any I/O.
     DescribeUdbInstanceBinlogRequestBuilder for DescribeUdbInstanceBinlogRequest {
-        begin_time: i64 = "BeginTime",
+        begin_time: ::runtime::Timestamp<::runtime::time_fmt::UnixSeconds> = "BeginTime",
         db_id: String = "DBId",
-        end_time: i64 = "EndTime",
+        end_time: ::runtime::Timestamp<::runtime::time_fmt::UnixSeconds> = "EndTime",
         project_id: String = "ProjectId",
         region: String = "Region",
         zone: String = "Zone",

@@ -7,13 +7,13 @@
 pub struct DescribeUdbInstanceLogRequest {
     /// 查询的日志开始的时间戳（Unix Timestamp）。对于实时查询，这个参数应该是上次轮询请求时的时间戳，后台会返回从该值到当前时间的日志内容。
     /// Wire name: `BeginTime`.
-    pub begin_time: i64,
+    pub begin_time: ::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>,
     /// 实例ID
     /// Wire name: `DBId`.
     pub db_id: String,
     /// 查询日志的结束时间戳(Unix Timestamp），对于实时查询不传该值，与BeginTime的差值不超过24小时：(EndTime-BeginTime) &lt; 24*60*60
     /// Wire name: `EndTime`.
-    pub end_time: i64,
+    pub end_time: ::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>,
     /// 查询日志的类型error：错误日志；slow：慢日志
     /// Wire name: `LogType`.
     pub log_type: String,
@@ -40,9 +40,9 @@ impl DescribeUdbInstanceLogRequest {
 ::runtime::request_builder! {
     /// Builder of [`DescribeUdbInstanceLogRequest`]: [`build`](DescribeUdbInstanceLogRequestBuilder::build) checks required fields and ranges before any I/O.
     DescribeUdbInstanceLogRequestBuilder for DescribeUdbInstanceLogRequest {
-        begin_time: i64 = "BeginTime",
+        begin_time: ::runtime::Timestamp<::runtime::time_fmt::UnixSeconds> = "BeginTime",
         db_id: String = "DBId",
-        end_time: i64 = "EndTime",
+        end_time: ::runtime::Timestamp<::runtime::time_fmt::UnixSeconds> = "EndTime",
         log_type: String = "LogType",
         project_id: String = "ProjectId",
         region: String = "Region",

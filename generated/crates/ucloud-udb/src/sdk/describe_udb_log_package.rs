@@ -9,13 +9,13 @@ use super::LogPackageDataSet;
 pub struct DescribeUdbLogPackageRequest {
     /// 过滤条件:起始时间(时间戳)
     /// Wire name: `BeginTime`.
-    pub begin_time: Option<i64>,
+    pub begin_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// DB实例Id，如果指定，则只获取该db的备份信息; 当Type为2时必填
     /// Wire name: `DBId`.
     pub db_id: Option<String>,
     /// 过滤条件:结束时间(时间戳)
     /// Wire name: `EndTime`.
-    pub end_time: Option<i64>,
+    pub end_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 分页显示的条目数，列表操作则指定
     /// Wire name: `Limit`.
     pub limit: i64,
@@ -51,9 +51,9 @@ impl DescribeUdbLogPackageRequest {
 ::runtime::request_builder! {
     /// Builder of [`DescribeUdbLogPackageRequest`]: [`build`](DescribeUdbLogPackageRequestBuilder::build) checks required fields and ranges before any I/O.
     DescribeUdbLogPackageRequestBuilder for DescribeUdbLogPackageRequest {
-        begin_time: i64 = "BeginTime",
+        begin_time: ::runtime::Timestamp<::runtime::time_fmt::UnixSeconds> = "BeginTime",
         db_id: String = "DBId",
-        end_time: i64 = "EndTime",
+        end_time: ::runtime::Timestamp<::runtime::time_fmt::UnixSeconds> = "EndTime",
         limit: i64 = "Limit",
         offset: i64 = "Offset",
         project_id: String = "ProjectId",

@@ -21,10 +21,12 @@ pub struct UpgradeUdbVersionRequest {
     pub region: Option<String>,
     /// 该值为一个unix时间戳，代表开始预期切换实例结束的时间
     /// Wire name: `SwitchEndTime`.
-    pub switch_end_time: Option<i64>,
+    pub switch_end_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 该值为一个unix时间戳，代表开始切换实例的时间
     /// Wire name: `SwitchStartTime`.
-    pub switch_start_time: Option<i64>,
+    pub switch_start_time: Option<
+        ::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>,
+    >,
     /// 切换类型，可选值为"immediately"和"customize"，分别代表立即切换和自定义切换时间，自定义切换时间需要填写SwitchStartTime和SwitchEndTime
     /// Wire name: `SwitchType`.
     pub switch_type: String,
@@ -48,8 +50,8 @@ impl UpgradeUdbVersionRequest {
         db_sub_version: String = "DBSubVersion",
         project_id: String = "ProjectId",
         region: String = "Region",
-        switch_end_time: i64 = "SwitchEndTime",
-        switch_start_time: i64 = "SwitchStartTime",
+        switch_end_time: ::runtime::Timestamp<::runtime::time_fmt::UnixSeconds> = "SwitchEndTime",
+        switch_start_time: ::runtime::Timestamp<::runtime::time_fmt::UnixSeconds> = "SwitchStartTime",
         switch_type: String = "SwitchType",
         zone: String = "Zone",
     }

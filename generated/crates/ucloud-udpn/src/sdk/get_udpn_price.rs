@@ -78,13 +78,13 @@ pub struct GetUdpnPriceResponse {
     pub price: Option<f64>,
     /// 资源有效期 unix 时间戳
     /// Wire name: `PurchaseValue`.
-    pub purchase_value: Option<i64>,
+    pub purchase_value: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
 }
 
 ::runtime::lenient_object! {
     tolerant GetUdpnPriceResponse {
         0 => price: Option<f64> = "Price",
-        1 => purchase_value: Option<i64> = "PurchaseValue",
+        1 => purchase_value: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>> = "PurchaseValue",
     }
 }
 

@@ -9,10 +9,10 @@ use super::DataSet;
 pub struct GetUEcIdcvHostDataRequest {
     /// 开始时间戳
     /// Wire name: `BeginTime`.
-    pub begin_time: Option<i64>,
+    pub begin_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 结束时间戳
     /// Wire name: `EndTime`.
-    pub end_time: Option<i64>,
+    pub end_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 节点资源id；n为0，1，2...
     /// Wire name: `NodeId`.
     pub node_id: Option<Vec<String>>,
@@ -35,8 +35,8 @@ impl GetUEcIdcvHostDataRequest {
 ::runtime::request_builder! {
     /// Builder of [`GetUEcIdcvHostDataRequest`]: [`build`](GetUEcIdcvHostDataRequestBuilder::build) checks required fields and ranges before any I/O.
     GetUEcIdcvHostDataRequestBuilder for GetUEcIdcvHostDataRequest {
-        begin_time: i64 = "BeginTime",
-        end_time: i64 = "EndTime",
+        begin_time: ::runtime::Timestamp<::runtime::time_fmt::UnixSeconds> = "BeginTime",
+        end_time: ::runtime::Timestamp<::runtime::time_fmt::UnixSeconds> = "EndTime",
         node_id: Vec<String> = "NodeId",
         project_id: String = "ProjectId",
         type_field: Vec<String> = "Type",

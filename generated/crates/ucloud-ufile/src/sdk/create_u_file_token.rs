@@ -21,7 +21,7 @@ pub struct CreateUFileTokenRequest {
     pub black_ip_list: Option<Vec<String>>,
     /// Unix 时间戳，精确到秒，为令牌过期时间点。默认过期时间为一天（即当前Unix时间戳+86400）；注意：过期时间不能超过 4102416000
     /// Wire name: `ExpireTime`.
-    pub expire_time: Option<i64>,
+    pub expire_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
@@ -52,7 +52,7 @@ impl CreateUFileTokenRequest {
         allowed_ops: Vec<String> = "AllowedOps",
         allowed_prefixes: Vec<String> = "AllowedPrefixes",
         black_ip_list: Vec<String> = "BlackIPList",
-        expire_time: i64 = "ExpireTime",
+        expire_time: ::runtime::Timestamp<::runtime::time_fmt::UnixSeconds> = "ExpireTime",
         project_id: String = "ProjectId",
         region: String = "Region",
         token_name: String = "TokenName",

@@ -16,7 +16,7 @@ pub struct UpdateUFileTokenRequest {
     pub allowed_prefixes: Option<Vec<String>>,
     /// 令牌的超时时间点（时间戳）;注意：过期时间不能超过 4102416000
     /// Wire name: `ExpireTime`.
-    pub expire_time: Option<i64>,
+    pub expire_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list.html>)
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`); the vendor requires one of the two, so a request with neither is refused before sending.
@@ -46,7 +46,7 @@ impl UpdateUFileTokenRequest {
         allowed_buckets: Vec<String> = "AllowedBuckets",
         allowed_ops: Vec<String> = "AllowedOps",
         allowed_prefixes: Vec<String> = "AllowedPrefixes",
-        expire_time: i64 = "ExpireTime",
+        expire_time: ::runtime::Timestamp<::runtime::time_fmt::UnixSeconds> = "ExpireTime",
         project_id: String = "ProjectId",
         region: String = "Region",
         token_id: String = "TokenId",

@@ -95,7 +95,9 @@ pub struct DescribeUk8SNodeResponse {
     pub container_runtime_version: Option<String>,
     /// 时间戳，单位是 秒
     /// Wire name: `CreationTimestamp`.
-    pub creation_timestamp: Option<i64>,
+    pub creation_timestamp: Option<
+        ::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>,
+    >,
     /// 主机名
     /// Wire name: `Hostname`.
     pub hostname: Option<String>,
@@ -168,7 +170,7 @@ pub struct DescribeUk8SNodeResponse {
         8 => conditions: Vec<K8SNodeCondition> = "Conditions",
         9 => container_images: Vec<String> = "ContainerImages",
         10 => container_runtime_version: Option<String> = "ContainerRuntimeVersion",
-        11 => creation_timestamp: Option<i64> = "CreationTimestamp",
+        11 => creation_timestamp: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>> = "CreationTimestamp",
         12 => hostname: Option<String> = "Hostname",
         13 => internal_ip: Option<String> = "InternalIP",
         14 => kernel_version: Option<String> = "KernelVersion",

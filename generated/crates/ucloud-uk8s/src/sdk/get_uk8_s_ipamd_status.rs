@@ -71,7 +71,7 @@ pub struct GetUk8SIpamdStatusResponse {
     pub last_version: Option<String>,
     /// 当前 ipamd 插件的创建时间，Unix 时间戳，单位秒。
     /// Wire name: `OpenTime`.
-    pub open_time: Option<i64>,
+    pub open_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 最新版本的发布日期
     /// Wire name: `ReleaseDate`.
     pub release_date: Option<i64>,
@@ -86,7 +86,7 @@ pub struct GetUk8SIpamdStatusResponse {
         1 => cni_init_version_ready: Option<bool> = "CNIInitVersionReady",
         2 => installed: Option<bool> = "Installed",
         3 => last_version: Option<String> = "LastVersion",
-        4 => open_time: Option<i64> = "OpenTime",
+        4 => open_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>> = "OpenTime",
         5 => release_date: Option<i64> = "ReleaseDate",
         6 => version: Option<String> = "Version",
     }

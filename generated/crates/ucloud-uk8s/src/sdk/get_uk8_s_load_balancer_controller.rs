@@ -61,7 +61,7 @@ impl GetUk8SLoadBalancerControllerRequestBuilder {
 pub struct GetUk8SLoadBalancerControllerResponse {
     /// 安装时间，Unix 时间戳，单位秒。
     /// Wire name: `CreateTime`.
-    pub create_time: Option<i64>,
+    pub create_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 是否安装
     /// Wire name: `Installed`.
     pub installed: Option<bool>,
@@ -78,7 +78,7 @@ pub struct GetUk8SLoadBalancerControllerResponse {
 
 ::runtime::lenient_object! {
     tolerant GetUk8SLoadBalancerControllerResponse {
-        0 => create_time: Option<i64> = "CreateTime",
+        0 => create_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>> = "CreateTime",
         1 => installed: Option<bool> = "Installed",
         2 => last_version: Option<String> = "LastVersion",
         3 => status: Option<String> = "Status",

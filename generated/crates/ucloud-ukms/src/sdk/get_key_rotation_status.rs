@@ -66,13 +66,19 @@ pub struct GetKeyRotationStatusResponse {
     pub key_rotation_enabled: Option<bool>,
     /// 最后一次轮转时间，Unix 时间戳。
     /// Wire name: `LastRotationDate`.
-    pub last_rotation_date: Option<i64>,
+    pub last_rotation_date: Option<
+        ::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>,
+    >,
     /// 下次轮转时间，Unix 时间戳。
     /// Wire name: `NextRotationDate`.
-    pub next_rotation_date: Option<i64>,
+    pub next_rotation_date: Option<
+        ::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>,
+    >,
     /// 按需轮转开始时间，Unix 时间戳。
     /// Wire name: `OnDemandRotationStartDate`.
-    pub on_demand_rotation_start_date: Option<i64>,
+    pub on_demand_rotation_start_date: Option<
+        ::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>,
+    >,
     /// 轮转周期，单位天；未开启时返回 0。
     /// Wire name: `RotationPeriodInDays`.
     pub rotation_period_in_days: Option<i64>,
@@ -82,9 +88,9 @@ pub struct GetKeyRotationStatusResponse {
     tolerant GetKeyRotationStatusResponse {
         0 => key_id: Option<String> = "KeyId",
         1 => key_rotation_enabled: Option<bool> = "KeyRotationEnabled",
-        2 => last_rotation_date: Option<i64> = "LastRotationDate",
-        3 => next_rotation_date: Option<i64> = "NextRotationDate",
-        4 => on_demand_rotation_start_date: Option<i64> = "OnDemandRotationStartDate",
+        2 => last_rotation_date: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>> = "LastRotationDate",
+        3 => next_rotation_date: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>> = "NextRotationDate",
+        4 => on_demand_rotation_start_date: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>> = "OnDemandRotationStartDate",
         5 => rotation_period_in_days: Option<i64> = "RotationPeriodInDays",
     }
 }

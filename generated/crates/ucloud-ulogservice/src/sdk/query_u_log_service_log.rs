@@ -9,7 +9,7 @@ use super::LogQueryResult;
 pub struct QueryULogServiceLogRequest {
     /// 终止日志时间，秒级时间戳
     /// Wire name: `EndTime`.
-    pub end_time: Option<i64>,
+    pub end_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 滚动加载参数,上一页最后一条数据的ID
     /// Wire name: `LastId`.
     pub last_id: Option<String>,
@@ -38,7 +38,7 @@ pub struct QueryULogServiceLogRequest {
     pub sort_order: String,
     /// 起始日志时间，秒级时间戳
     /// Wire name: `StartTime`.
-    pub start_time: Option<i64>,
+    pub start_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 主题ID
     /// Wire name: `TopicId`.
     pub topic_id: String,
@@ -58,7 +58,7 @@ impl QueryULogServiceLogRequest {
 ::runtime::request_builder! {
     /// Builder of [`QueryULogServiceLogRequest`]: [`build`](QueryULogServiceLogRequestBuilder::build) checks required fields and ranges before any I/O.
     QueryULogServiceLogRequestBuilder for QueryULogServiceLogRequest {
-        end_time: i64 = "EndTime",
+        end_time: ::runtime::Timestamp<::runtime::time_fmt::UnixSeconds> = "EndTime",
         last_id: String = "LastId",
         last_timestamp: String = "LastTimestamp",
         project_id: String = "ProjectId",
@@ -67,7 +67,7 @@ impl QueryULogServiceLogRequest {
         scroll_id: String = "ScrollId",
         size: i64 = "Size",
         sort_order: String = "SortOrder",
-        start_time: i64 = "StartTime",
+        start_time: ::runtime::Timestamp<::runtime::time_fmt::UnixSeconds> = "StartTime",
         topic_id: String = "TopicId",
         zone: String = "Zone",
     }

@@ -58,7 +58,7 @@ pub struct CreateUMemSpaceRequest {
     pub rollback_space_id: Option<String>,
     /// 要回档的时间戳
     /// Wire name: `RollbackTime`.
-    pub rollback_time: Option<i64>,
+    pub rollback_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 内存大小, 单位:GB, 范围\[1~1024\]
     /// Wire name: `Size`.
     pub size: i64,
@@ -118,7 +118,7 @@ impl CreateUMemSpaceRequest {
         quantity: i64 = "Quantity",
         region: String = "Region",
         rollback_space_id: String = "RollbackSpaceId",
-        rollback_time: i64 = "RollbackTime",
+        rollback_time: ::runtime::Timestamp<::runtime::time_fmt::UnixSeconds> = "RollbackTime",
         size: i64 = "Size",
         slave_zone: String = "SlaveZone",
         space_id: String = "SpaceId",

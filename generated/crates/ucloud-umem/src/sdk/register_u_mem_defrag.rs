@@ -13,7 +13,7 @@ pub struct RegisterUMemDefragRequest {
     pub end_min: Option<i64>,
     /// 关闭时间戳
     /// Wire name: `EndTime`.
-    pub end_time: Option<i64>,
+    pub end_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 碎片整理阈值，范围为 100-200（分布式实例该参数无效）。
     /// Wire name: `FragSize`.
     pub frag_size: Option<i64>,
@@ -41,7 +41,7 @@ pub struct RegisterUMemDefragRequest {
     pub start_min: Option<i64>,
     /// 开始时间戳
     /// Wire name: `StartTime`.
-    pub start_time: Option<i64>,
+    pub start_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
     /// Wire name: `Zone`.
     /// When unset, the client's zone is sent (`ClientConfig::zone`); the vendor requires one of the two, so a request with neither is refused before sending.
@@ -60,7 +60,7 @@ impl RegisterUMemDefragRequest {
     RegisterUMemDefragRequestBuilder for RegisterUMemDefragRequest {
         end_hour: i64 = "EndHour",
         end_min: i64 = "EndMin",
-        end_time: i64 = "EndTime",
+        end_time: ::runtime::Timestamp<::runtime::time_fmt::UnixSeconds> = "EndTime",
         frag_size: i64 = "FragSize",
         frag_time: i64 = "FragTime",
         is_union: bool = "IsUnion",
@@ -69,7 +69,7 @@ impl RegisterUMemDefragRequest {
         resource_id: String = "ResourceId",
         start_hour: i64 = "StartHour",
         start_min: i64 = "StartMin",
-        start_time: i64 = "StartTime",
+        start_time: ::runtime::Timestamp<::runtime::time_fmt::UnixSeconds> = "StartTime",
         zone: String = "Zone",
     }
 }

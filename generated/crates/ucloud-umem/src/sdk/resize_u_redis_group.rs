@@ -30,7 +30,7 @@ pub struct ResizeURedisGroupRequest {
     pub size: i64,
     /// 任务执行时间戳，默认为0或者不传时，为立即执行，传入时间需满足未来一天范围
     /// Wire name: `StartTime`.
-    pub start_time: Option<i64>,
+    pub start_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 空间类型:single(无热备),double(热备)(默认: double)
     /// Wire name: `Type`.
     pub type_field: Option<String>,
@@ -57,7 +57,7 @@ impl ResizeURedisGroupRequest {
         project_id: String = "ProjectId",
         region: String = "Region",
         size: i64 = "Size",
-        start_time: i64 = "StartTime",
+        start_time: ::runtime::Timestamp<::runtime::time_fmt::UnixSeconds> = "StartTime",
         type_field: String = "Type",
         zone: String = "Zone",
     }

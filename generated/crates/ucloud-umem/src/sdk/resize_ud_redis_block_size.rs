@@ -27,7 +27,7 @@ pub struct ResizeUdRedisBlockSizeRequest {
     pub space_id: String,
     /// 任务执行时间戳，时间戳需满足未来一天时间范围内。默认不传或者值为0时，即为立即执行
     /// Wire name: `StartTime`.
-    pub start_time: Option<i64>,
+    pub start_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
     /// Wire name: `Zone`.
     /// When unset, the client's zone is sent (`ClientConfig::zone`); the vendor requires one of the two, so a request with neither is refused before sending.
@@ -50,7 +50,7 @@ impl ResizeUdRedisBlockSizeRequest {
         project_id: String = "ProjectId",
         region: String = "Region",
         space_id: String = "SpaceId",
-        start_time: i64 = "StartTime",
+        start_time: ::runtime::Timestamp<::runtime::time_fmt::UnixSeconds> = "StartTime",
         zone: String = "Zone",
     }
 }

@@ -7,13 +7,13 @@
 pub struct GetUMongoDbLogRequest {
     /// 查询的日志开始的时间戳（Unix Timestamp）。对于实时查询，这个参数应该是上次轮询请求时的时间戳，后台会返回从该值到当前时间的日志内容
     /// Wire name: `Begin`.
-    pub begin: i64,
+    pub begin: ::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>,
     /// 集群id
     /// Wire name: `ClusterId`.
     pub cluster_id: String,
     /// 查询日志的结束时间戳(Unix Timestamp），对于实时查询不传该值，与BeginTime的差值不超过24小时：(EndTime-BeginTime) &lt; 24*60*60
     /// Wire name: `End`.
-    pub end: Option<i64>,
+    pub end: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 日志类型:SlowLog,ErrorLog
     /// Wire name: `LogType`.
     pub log_type: String,
@@ -43,9 +43,9 @@ impl GetUMongoDbLogRequest {
 ::runtime::request_builder! {
     /// Builder of [`GetUMongoDbLogRequest`]: [`build`](GetUMongoDbLogRequestBuilder::build) checks required fields and ranges before any I/O.
     GetUMongoDbLogRequestBuilder for GetUMongoDbLogRequest {
-        begin: i64 = "Begin",
+        begin: ::runtime::Timestamp<::runtime::time_fmt::UnixSeconds> = "Begin",
         cluster_id: String = "ClusterId",
-        end: i64 = "End",
+        end: ::runtime::Timestamp<::runtime::time_fmt::UnixSeconds> = "End",
         log_type: String = "LogType",
         node_id: String = "NodeId",
         project_id: String = "ProjectId",

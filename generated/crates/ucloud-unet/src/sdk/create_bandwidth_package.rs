@@ -16,7 +16,7 @@ pub struct CreateBandwidthPackageRequest {
     pub eip_id: String,
     /// 生效时间, 格式为 Unix timestamp, 默认为立即开通
     /// Wire name: `EnableTime`.
-    pub enable_time: Option<i64>,
+    pub enable_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// (No description in the spec.)
     /// **Deprecated** by the vendor (still sent and decoded). Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
@@ -43,7 +43,7 @@ impl CreateBandwidthPackageRequest {
         bandwidth: i64 = "Bandwidth",
         coupon_id: String = "CouponId",
         eip_id: String = "EIPId",
-        enable_time: i64 = "EnableTime",
+        enable_time: ::runtime::Timestamp<::runtime::time_fmt::UnixSeconds> = "EnableTime",
         project_id: String = "ProjectId",
         region: String = "Region",
         time_range: i64 = "TimeRange",

@@ -12,7 +12,7 @@ pub struct GetThroughputDailyBillingInfoRequest {
     pub eip_id: String,
     /// 查询结束时间时间戳
     /// Wire name: `EndTime`.
-    pub end_time: i64,
+    pub end_time: ::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
@@ -23,7 +23,7 @@ pub struct GetThroughputDailyBillingInfoRequest {
     pub region: Option<String>,
     /// 查询开始时间时间戳
     /// Wire name: `StartTime`.
-    pub start_time: i64,
+    pub start_time: ::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>,
 }
 
 impl GetThroughputDailyBillingInfoRequest {
@@ -37,10 +37,10 @@ impl GetThroughputDailyBillingInfoRequest {
     /// Builder of [`GetThroughputDailyBillingInfoRequest`]: [`build`](GetThroughputDailyBillingInfoRequestBuilder::build) checks required fields and ranges before any I/O.
     GetThroughputDailyBillingInfoRequestBuilder for GetThroughputDailyBillingInfoRequest {
         eip_id: String = "EIPId",
-        end_time: i64 = "EndTime",
+        end_time: ::runtime::Timestamp<::runtime::time_fmt::UnixSeconds> = "EndTime",
         project_id: String = "ProjectId",
         region: String = "Region",
-        start_time: i64 = "StartTime",
+        start_time: ::runtime::Timestamp<::runtime::time_fmt::UnixSeconds> = "StartTime",
     }
 }
 

@@ -10,7 +10,7 @@ pub struct GetUPgSqlInstanceLogRequest {
     pub account_id: i64,
     /// 起始时间，需使用时间戳
     /// Wire name: `BeginTime`.
-    pub begin_time: i64,
+    pub begin_time: ::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>,
     /// (No description in the spec.)
     /// Wire name: `CompanyID`.
     pub company_id: i64,
@@ -19,7 +19,7 @@ pub struct GetUPgSqlInstanceLogRequest {
     pub db_id: String,
     /// 结束时间，需使用时间戳，结束时间需大于起始时间
     /// Wire name: `EndTime`.
-    pub end_time: i64,
+    pub end_time: ::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>,
     /// 日志类型
     /// Wire name: `LogType`.
     pub log_type: String,
@@ -47,10 +47,10 @@ impl GetUPgSqlInstanceLogRequest {
     /// Builder of [`GetUPgSqlInstanceLogRequest`]: [`build`](GetUPgSqlInstanceLogRequestBuilder::build) checks required fields and ranges before any I/O.
     GetUPgSqlInstanceLogRequestBuilder for GetUPgSqlInstanceLogRequest {
         account_id: i64 = "AccountID",
-        begin_time: i64 = "BeginTime",
+        begin_time: ::runtime::Timestamp<::runtime::time_fmt::UnixSeconds> = "BeginTime",
         company_id: i64 = "CompanyID",
         db_id: String = "DBId",
-        end_time: i64 = "EndTime",
+        end_time: ::runtime::Timestamp<::runtime::time_fmt::UnixSeconds> = "EndTime",
         log_type: String = "LogType",
         project_id: String = "ProjectId",
         region: String = "Region",

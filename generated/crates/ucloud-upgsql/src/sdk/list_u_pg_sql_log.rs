@@ -9,10 +9,10 @@ use super::LogSet;
 pub struct ListUPgSqlLogRequest {
     /// 查询的日志开始的时间戳
     /// Wire name: `BeginTime`.
-    pub begin_time: i64,
+    pub begin_time: ::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>,
     /// 查询日志的结束时间戳
     /// Wire name: `EndTime`.
-    pub end_time: i64,
+    pub end_time: ::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>,
     /// 资源ID
     /// Wire name: `InstanceID`.
     pub instance_id: String,
@@ -40,8 +40,8 @@ impl ListUPgSqlLogRequest {
 ::runtime::request_builder! {
     /// Builder of [`ListUPgSqlLogRequest`]: [`build`](ListUPgSqlLogRequestBuilder::build) checks required fields and ranges before any I/O.
     ListUPgSqlLogRequestBuilder for ListUPgSqlLogRequest {
-        begin_time: i64 = "BeginTime",
-        end_time: i64 = "EndTime",
+        begin_time: ::runtime::Timestamp<::runtime::time_fmt::UnixSeconds> = "BeginTime",
+        end_time: ::runtime::Timestamp<::runtime::time_fmt::UnixSeconds> = "EndTime",
         instance_id: String = "InstanceID",
         project_id: String = "ProjectId",
         region: String = "Region",

@@ -7,7 +7,7 @@
 pub struct BatchCreateUslkShortLinkRequest {
     /// 过期时间戳（秒级），传 3376656000 表示生成永久生效短链接
     /// Wire name: `EndTime`.
-    pub end_time: i64,
+    pub end_time: ::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>,
     /// 长链接数组，示例: "LongLinks.0": "<http://ucloud.cn/0>", "LongLinks.1": "<http://ucloud.cn/1>"
     /// Wire name: `LongLinks`.
     pub long_links: Option<Vec<String>>,
@@ -22,7 +22,7 @@ pub struct BatchCreateUslkShortLinkRequest {
     pub short_link_domain: String,
     /// 开始生效时间戳（秒级）, 传 3376656000 表示生成永久生效短链接
     /// Wire name: `StartTime`.
-    pub start_time: i64,
+    pub start_time: ::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>,
 }
 
 impl BatchCreateUslkShortLinkRequest {
@@ -35,12 +35,12 @@ impl BatchCreateUslkShortLinkRequest {
 ::runtime::request_builder! {
     /// Builder of [`BatchCreateUslkShortLinkRequest`]: [`build`](BatchCreateUslkShortLinkRequestBuilder::build) checks required fields and ranges before any I/O.
     BatchCreateUslkShortLinkRequestBuilder for BatchCreateUslkShortLinkRequest {
-        end_time: i64 = "EndTime",
+        end_time: ::runtime::Timestamp<::runtime::time_fmt::UnixSeconds> = "EndTime",
         long_links: Vec<String> = "LongLinks",
         proto: String = "Proto",
         scenario_id: i64 = "ScenarioID",
         short_link_domain: String = "ShortLinkDomain",
-        start_time: i64 = "StartTime",
+        start_time: ::runtime::Timestamp<::runtime::time_fmt::UnixSeconds> = "StartTime",
     }
 }
 

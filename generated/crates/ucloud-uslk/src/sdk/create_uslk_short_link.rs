@@ -7,7 +7,7 @@
 pub struct CreateUslkShortLinkRequest {
     /// 过期时间戳，传 3376656000 表示生成永久生效短链接
     /// Wire name: `EndTime`.
-    pub end_time: i64,
+    pub end_time: ::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>,
     /// 长链接ID，状态必须为审核通过
     /// Wire name: `LongLinkID`.
     pub long_link_id: i64,
@@ -19,7 +19,7 @@ pub struct CreateUslkShortLinkRequest {
     pub short_link_domain: Option<String>,
     /// 开始生效时间戳, 传 3376656000 表示生成永久生效短链接
     /// Wire name: `StartTime`.
-    pub start_time: i64,
+    pub start_time: ::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>,
     /// 链接类型-预留：普通跳转、随机跳转，当前默认普通跳转 1: 普通跳转
     /// Wire name: `Type`.
     pub type_field: i64,
@@ -35,11 +35,11 @@ impl CreateUslkShortLinkRequest {
 ::runtime::request_builder! {
     /// Builder of [`CreateUslkShortLinkRequest`]: [`build`](CreateUslkShortLinkRequestBuilder::build) checks required fields and ranges before any I/O.
     CreateUslkShortLinkRequestBuilder for CreateUslkShortLinkRequest {
-        end_time: i64 = "EndTime",
+        end_time: ::runtime::Timestamp<::runtime::time_fmt::UnixSeconds> = "EndTime",
         long_link_id: i64 = "LongLinkID",
         proto: String = "Proto",
         short_link_domain: String = "ShortLinkDomain",
-        start_time: i64 = "StartTime",
+        start_time: ::runtime::Timestamp<::runtime::time_fmt::UnixSeconds> = "StartTime",
         type_field: i64 = "Type",
     }
 }

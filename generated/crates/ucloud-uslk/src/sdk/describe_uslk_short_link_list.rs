@@ -9,7 +9,7 @@ use super::ShortLink;
 pub struct DescribeUslkShortLinkListRequest {
     /// 查询周期结束时间戳
     /// Wire name: `EndTime`.
-    pub end_time: Option<i64>,
+    pub end_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 模糊查询字段值，支持根据生成短链接进行模糊查询。支持字段(LonkLink,场景名称)
     /// Wire name: `FuzzySearch`.
     pub fuzzy_search: Option<String>,
@@ -36,7 +36,7 @@ pub struct DescribeUslkShortLinkListRequest {
     pub short_link: Option<String>,
     /// 查询周期开始时间戳
     /// Wire name: `StartTime`.
-    pub start_time: Option<i64>,
+    pub start_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 1: 待生效；2：已生效；3：已失效；4：已删除（预留）；5：已封禁
     /// Wire name: `Status`.
     pub status: Option<i64>,
@@ -52,7 +52,7 @@ impl DescribeUslkShortLinkListRequest {
 ::runtime::request_builder! {
     /// Builder of [`DescribeUslkShortLinkListRequest`]: [`build`](DescribeUslkShortLinkListRequestBuilder::build) checks required fields and ranges before any I/O.
     DescribeUslkShortLinkListRequestBuilder for DescribeUslkShortLinkListRequest {
-        end_time: i64 = "EndTime",
+        end_time: ::runtime::Timestamp<::runtime::time_fmt::UnixSeconds> = "EndTime",
         fuzzy_search: String = "FuzzySearch",
         long_link_id: i64 = "LongLinkID",
         num_per_page: i64 = "NumPerPage",
@@ -61,7 +61,7 @@ impl DescribeUslkShortLinkListRequest {
         page: i64 = "Page",
         scenario_id: i64 = "ScenarioID",
         short_link: String = "ShortLink",
-        start_time: i64 = "StartTime",
+        start_time: ::runtime::Timestamp<::runtime::time_fmt::UnixSeconds> = "StartTime",
         status: i64 = "Status",
     }
 }

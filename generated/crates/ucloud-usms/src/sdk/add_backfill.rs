@@ -7,7 +7,7 @@
 pub struct AddBackfillRequest {
     /// 回填时间，秒级别时间戳
     /// Wire name: `BackfillTime`.
-    pub backfill_time: Option<i64>,
+    pub backfill_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 回填内容
     /// Wire name: `Content`.
     pub content: Option<String>,
@@ -24,7 +24,7 @@ pub struct AddBackfillRequest {
     pub send_no: String,
     /// 发送请求的时间，秒级别时间戳
     /// Wire name: `SendTime`.
-    pub send_time: Option<i64>,
+    pub send_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 短信的接收目标,手机号需要添加国家码，比如(1)231xxxx
     /// Wire name: `Target`.
     pub target: String,
@@ -43,12 +43,12 @@ impl AddBackfillRequest {
 ::runtime::request_builder! {
     /// Builder of [`AddBackfillRequest`]: [`build`](AddBackfillRequestBuilder::build) checks required fields and ranges before any I/O.
     AddBackfillRequestBuilder for AddBackfillRequest {
-        backfill_time: i64 = "BackfillTime",
+        backfill_time: ::runtime::Timestamp<::runtime::time_fmt::UnixSeconds> = "BackfillTime",
         content: String = "Content",
         project_id: String = "ProjectId",
         region: String = "Region",
         send_no: String = "SendNo",
-        send_time: i64 = "SendTime",
+        send_time: ::runtime::Timestamp<::runtime::time_fmt::UnixSeconds> = "SendTime",
         target: String = "Target",
         zone: String = "Zone",
     }

@@ -6,7 +6,10 @@ use ::runtime::catalog::{BoxFuture, Outcome};
 pub use crate::list_alert_record::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ListAlertRecordRequest, ::runtime::BuildError> {
-    ListAlertRecordRequest::builder().end_at(1i64).start_at(1i64).build()
+    ListAlertRecordRequest::builder()
+        .end_at(::runtime::Timestamp::from("1767323045"))
+        .start_at(::runtime::Timestamp::from("1767323045"))
+        .build()
 }
 
 pub fn call(runtime: &::runtime::Runtime) -> BoxFuture<'_, Outcome> {

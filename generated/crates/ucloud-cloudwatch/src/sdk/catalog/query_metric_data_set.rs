@@ -8,10 +8,10 @@ pub use crate::query_metric_data_set::glue::{OP, OPERATION, to_wire};
 pub fn example() -> Result<QueryMetricDataSetRequest, ::runtime::BuildError> {
     QueryMetricDataSetRequest::builder()
         .calc_method(String::from("example-CalcMethod"))
-        .end_time(1i64)
+        .end_time(::runtime::Timestamp::from("1767323045"))
         .period(1i64)
         .product_key(String::from("example-ProductKey"))
-        .start_time(1i64)
+        .start_time(::runtime::Timestamp::from("1767323045"))
         .build()
 }
 

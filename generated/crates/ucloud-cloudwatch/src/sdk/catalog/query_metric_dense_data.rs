@@ -7,9 +7,9 @@ pub use crate::query_metric_dense_data::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<QueryMetricDenseDataRequest, ::runtime::BuildError> {
     QueryMetricDenseDataRequest::builder()
-        .end_time(1i64)
+        .end_time(::runtime::Timestamp::from("1767323045"))
         .product_key(String::from("example-ProductKey"))
-        .start_time(1i64)
+        .start_time(::runtime::Timestamp::from("1767323045"))
         .build()
 }
 

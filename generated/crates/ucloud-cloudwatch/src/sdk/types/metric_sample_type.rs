@@ -7,7 +7,7 @@
 pub struct MetricSample {
     /// 时间戳
     /// Wire name: `Timestamp`.
-    pub timestamp: Option<i64>,
+    pub timestamp: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 样本值
     /// Wire name: `Value`.
     pub value: Option<f64>,
@@ -15,7 +15,7 @@ pub struct MetricSample {
 
 ::runtime::lenient_object! {
     MetricSample {
-        0 => timestamp: Option<i64> = "Timestamp",
+        0 => timestamp: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>> = "Timestamp",
         1 => value: Option<f64> = "Value",
     }
 }

@@ -46,7 +46,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         synthesized: Some(::runtime::catalog::SampleInfo {
             name: "synthesized",
             status: 200u16,
-            body: r#"{"Group":{"CreatedAt":1,"Description":"example-Description","GroupName":"example-GroupName"},"Message":"example-Message","RetCode":0}"#,
+            body: r#"{"Group":{"CreatedAt":1767323045,"Description":"example-Description","GroupName":"example-GroupName"},"Message":"example-Message","RetCode":0}"#,
         }),
         reply_headers: &[],
         paging: None,

@@ -46,7 +46,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         synthesized: Some(::runtime::catalog::SampleInfo {
             name: "synthesized",
             status: 200u16,
-            body: r#"{"Message":"example-Message","RetCode":0,"User":{"CreatedAt":1,"DisplayName":"example-DisplayName","Email":"example-Email","Status":"example-Status","UserName":"example-UserName"}}"#,
+            body: r#"{"Message":"example-Message","RetCode":0,"User":{"CreatedAt":1767323045,"DisplayName":"example-DisplayName","Email":"example-Email","Status":"example-Status","UserName":"example-UserName"}}"#,
         }),
         reply_headers: &[],
         paging: None,

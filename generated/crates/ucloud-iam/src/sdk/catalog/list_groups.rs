@@ -40,7 +40,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         synthesized: Some(::runtime::catalog::SampleInfo {
             name: "synthesized",
             status: 200u16,
-            body: r#"{"Groups":[{"CreatedAt":1,"Description":"example-Description","GroupName":"example-GroupName"}],"Message":"example-Message","RetCode":0,"TotalCount":1}"#,
+            body: r#"{"Groups":[{"CreatedAt":1767323045,"Description":"example-Description","GroupName":"example-GroupName"}],"Message":"example-Message","RetCode":0,"TotalCount":1}"#,
         }),
         reply_headers: &[],
         paging: None,

@@ -68,7 +68,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         synthesized: Some(::runtime::catalog::SampleInfo {
             name: "synthesized",
             status: 200u16,
-            body: r#"{"Message":"example-Message","Policies":[{"AttachedAt":1,"CreatedAt":1,"Description":"example-Description","PolicyName":"example-PolicyName","PolicyURN":"example-PolicyURN","ProjectID":"example-ProjectID","Scope":"example-Scope"}],"RetCode":0,"TotalCount":1}"#,
+            body: r#"{"Message":"example-Message","Policies":[{"AttachedAt":1767323045,"CreatedAt":1,"Description":"example-Description","PolicyName":"example-PolicyName","PolicyURN":"example-PolicyURN","ProjectID":"example-ProjectID","Scope":"example-Scope"}],"RetCode":0,"TotalCount":1}"#,
         }),
         reply_headers: &[],
         paging: Some(&crate::list_policies_for_user::glue::PAGING),

@@ -58,7 +58,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         synthesized: Some(::runtime::catalog::SampleInfo {
             name: "synthesized",
             status: 200u16,
-            body: r#"{"Message":"example-Message","RetCode":0,"TotalCount":1,"Users":[{"DisplayName":"example-DisplayName","Email":"example-Email","JoinedAt":1,"UserName":"example-UserName"}]}"#,
+            body: r#"{"Message":"example-Message","RetCode":0,"TotalCount":1,"Users":[{"DisplayName":"example-DisplayName","Email":"example-Email","JoinedAt":1767323045,"UserName":"example-UserName"}]}"#,
         }),
         reply_headers: &[],
         paging: Some(&crate::list_users_for_group::glue::PAGING),

@@ -7,7 +7,7 @@
 pub struct Group {
     /// 用户组创建时间戳
     /// Wire name: `CreatedAt`.
-    pub created_at: Option<i64>,
+    pub created_at: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 用户组描述信息
     /// Wire name: `Description`.
     pub description: Option<String>,
@@ -18,7 +18,7 @@ pub struct Group {
 
 ::runtime::lenient_object! {
     Group {
-        0 => created_at: Option<i64> = "CreatedAt",
+        0 => created_at: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>> = "CreatedAt",
         1 => description: Option<String> = "Description",
         2 => group_name: Option<String> = "GroupName",
     }

@@ -7,7 +7,7 @@
 pub struct Policy {
     /// 策略被添加到用户组时的时间戳
     /// Wire name: `AttachedAt`.
-    pub attached_at: Option<i64>,
+    pub attached_at: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 创建时间
     /// Wire name: `CreatedAt`.
     pub created_at: Option<i64>,
@@ -30,7 +30,7 @@ pub struct Policy {
 
 ::runtime::lenient_object! {
     Policy {
-        0 => attached_at: Option<i64> = "AttachedAt",
+        0 => attached_at: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>> = "AttachedAt",
         1 => created_at: Option<i64> = "CreatedAt",
         2 => description: Option<String> = "Description",
         3 => policy_name: Option<String> = "PolicyName",

@@ -13,7 +13,7 @@ pub struct UserForGroup {
     pub email: Option<String>,
     /// 用户被添加到用户组时的时间戳
     /// Wire name: `JoinedAt`.
-    pub joined_at: Option<i64>,
+    pub joined_at: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 用户名
     /// Wire name: `UserName`.
     pub user_name: Option<String>,
@@ -23,7 +23,7 @@ pub struct UserForGroup {
     UserForGroup {
         0 => display_name: Option<String> = "DisplayName",
         1 => email: Option<String> = "Email",
-        2 => joined_at: Option<i64> = "JoinedAt",
+        2 => joined_at: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>> = "JoinedAt",
         3 => user_name: Option<String> = "UserName",
     }
 }

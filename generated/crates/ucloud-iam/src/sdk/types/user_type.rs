@@ -7,7 +7,7 @@
 pub struct User {
     /// 创建时间戳
     /// Wire name: `CreatedAt`.
-    pub created_at: Option<i64>,
+    pub created_at: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 昵称
     /// Wire name: `DisplayName`.
     pub display_name: Option<String>,
@@ -24,7 +24,7 @@ pub struct User {
 
 ::runtime::lenient_object! {
     User {
-        0 => created_at: Option<i64> = "CreatedAt",
+        0 => created_at: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>> = "CreatedAt",
         1 => display_name: Option<String> = "DisplayName",
         2 => email: Option<String> = "Email",
         3 => status: Option<String> = "Status",

@@ -13,13 +13,13 @@ pub struct VpnGatewayPriceSet {
     pub price: Option<f64>,
     /// 资源有效期, 以Unix Timestamp表示
     /// Wire name: `PurchaseValue`.
-    pub purchase_value: Option<i64>,
+    pub purchase_value: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
 }
 
 ::runtime::lenient_object! {
     VpnGatewayPriceSet {
         0 => charge_type: Option<String> = "ChargeType",
         1 => price: Option<f64> = "Price",
-        2 => purchase_value: Option<i64> = "PurchaseValue",
+        2 => purchase_value: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>> = "PurchaseValue",
     }
 }

@@ -63,7 +63,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         synthesized: Some(::runtime::catalog::SampleInfo {
             name: "synthesized",
             status: 200u16,
-            body: r#"{"Data":{"CreateTime":1,"ExpireTime":1,"Purpose":1,"Remark":"example-Remark","StatusDesc":"example-StatusDesc","TemplateId":"example-TemplateId","TemplateName":"example-TemplateName"},"Message":"example-Message","ReqUuid":"example-ReqUuid","RetCode":0}"#,
+            body: r#"{"Data":{"CreateTime":1767323045,"ExpireTime":1767323045,"Purpose":1,"Remark":"example-Remark","StatusDesc":"example-StatusDesc","TemplateId":"example-TemplateId","TemplateName":"example-TemplateName"},"Message":"example-Message","ReqUuid":"example-ReqUuid","RetCode":0}"#,
         }),
         reply_headers: &[],
         paging: None,

@@ -7,10 +7,10 @@
 pub struct OutTemplate {
     /// 创建时间，时间戳格式1629357838
     /// Wire name: `CreateTime`.
-    pub create_time: Option<i64>,
+    pub create_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 截止有效时间，时间戳格式1629357838
     /// Wire name: `ExpireTime`.
-    pub expire_time: Option<i64>,
+    pub expire_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 视频短信类型（3-会员营销）
     /// Wire name: `Purpose`.
     pub purpose: Option<i64>,
@@ -30,8 +30,8 @@ pub struct OutTemplate {
 
 ::runtime::lenient_object! {
     OutTemplate {
-        0 => create_time: Option<i64> = "CreateTime",
-        1 => expire_time: Option<i64> = "ExpireTime",
+        0 => create_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>> = "CreateTime",
+        1 => expire_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>> = "ExpireTime",
         2 => purpose: Option<i64> = "Purpose",
         3 => remark: Option<String> = "Remark",
         4 => status_desc: Option<String> = "StatusDesc",

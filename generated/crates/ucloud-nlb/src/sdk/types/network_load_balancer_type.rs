@@ -15,7 +15,7 @@ pub struct NetworkLoadBalancer {
     pub charge_type: Option<String>,
     /// 负载均衡实例创建时间。格式为 Unix Timestamp
     /// Wire name: `CreateTime`.
-    pub create_time: Option<i64>,
+    pub create_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 负载均衡实例的转发模式
     /// Wire name: `ForwardingMode`.
     pub forwarding_mode: Option<String>,
@@ -58,7 +58,7 @@ pub struct NetworkLoadBalancer {
     NetworkLoadBalancer {
         0 => auto_renew_enabled: Option<bool> = "AutoRenewEnabled",
         1 => charge_type: Option<String> = "ChargeType",
-        2 => create_time: Option<i64> = "CreateTime",
+        2 => create_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>> = "CreateTime",
         3 => forwarding_mode: Option<String> = "ForwardingMode",
         4 => ip_infos: Vec<IpInfo> = "IPInfos",
         5 => ip_version: Option<String> = "IPVersion",

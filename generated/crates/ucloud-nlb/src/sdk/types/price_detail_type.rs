@@ -19,7 +19,7 @@ pub struct PriceDetail {
     pub price: Option<f64>,
     /// 资源有效期，以Unix Timestamp表示
     /// Wire name: `PurchaseValue`.
-    pub purchase_value: Option<i64>,
+    pub purchase_value: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
 }
 
 ::runtime::lenient_object! {
@@ -28,6 +28,6 @@ pub struct PriceDetail {
         1 => custom_price: Option<f64> = "CustomPrice",
         2 => original_price: Option<f64> = "OriginalPrice",
         3 => price: Option<f64> = "Price",
-        4 => purchase_value: Option<i64> = "PurchaseValue",
+        4 => purchase_value: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>> = "PurchaseValue",
     }
 }

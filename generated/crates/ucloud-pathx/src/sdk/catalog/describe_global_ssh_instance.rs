@@ -54,7 +54,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         synthesized: Some(::runtime::catalog::SampleInfo {
             name: "synthesized",
             status: 200u16,
-            body: r#"{"InstanceSet":[{"AcceleratingDomain":"example-AcceleratingDomain","Area":"example-Area","BandwidthPackage":1,"ChargeType":"example-ChargeType","CreateTime":1,"DomainStatus":"example-DomainStatus","Expire":true,"ExpireTime":1,"ExtraDomain":["example-ExtraDomain"],"ForwardRegion":"example-ForwardRegion","GlobalSSHPort":1,"IPV6Access":true,"InstanceId":"example-InstanceId","InstanceType":"example-InstanceType","Port":1,"Remark":"example-Remark","TargetIP":"example-TargetIP"}],"RetCode":0}"#,
+            body: r#"{"InstanceSet":[{"AcceleratingDomain":"example-AcceleratingDomain","Area":"example-Area","BandwidthPackage":1,"ChargeType":"example-ChargeType","CreateTime":1767323045,"DomainStatus":"example-DomainStatus","Expire":true,"ExpireTime":1767323045,"ExtraDomain":["example-ExtraDomain"],"ForwardRegion":"example-ForwardRegion","GlobalSSHPort":1,"IPV6Access":true,"InstanceId":"example-InstanceId","InstanceType":"example-InstanceType","Port":1,"Remark":"example-Remark","TargetIP":"example-TargetIP"}],"RetCode":0}"#,
         }),
         reply_headers: &[],
         paging: None,

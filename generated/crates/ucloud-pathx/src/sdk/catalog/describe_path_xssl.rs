@@ -66,7 +66,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         synthesized: Some(::runtime::catalog::SampleInfo {
             name: "synthesized",
             status: 200u16,
-            body: r#"{"DataSet":[{"CreateTime":1,"ExpireTime":1,"SSLBindedTargetSet":[{"ResourceId":"example-ResourceId","ResourceName":"example-ResourceName"}],"SSLContent":"example-SSLContent","SSLId":"example-SSLId","SSLMD5":"example-SSLMD5","SSLName":"example-SSLName","SourceType":1,"SubjectName":"example-SubjectName"}],"RetCode":0,"TotalCount":1}"#,
+            body: r#"{"DataSet":[{"CreateTime":1767323045,"ExpireTime":1767323045,"SSLBindedTargetSet":[{"ResourceId":"example-ResourceId","ResourceName":"example-ResourceName"}],"SSLContent":"example-SSLContent","SSLId":"example-SSLId","SSLMD5":"example-SSLMD5","SSLName":"example-SSLName","SourceType":1,"SubjectName":"example-SubjectName"}],"RetCode":0,"TotalCount":1}"#,
         }),
         reply_headers: &[],
         paging: Some(&crate::describe_path_xssl::glue::PAGING),

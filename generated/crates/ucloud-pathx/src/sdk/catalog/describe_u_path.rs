@@ -51,7 +51,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         synthesized: Some(::runtime::catalog::SampleInfo {
             name: "synthesized",
             status: 200u16,
-            body: r#"{"RetCode":0,"UPathSet":[{"Bandwidth":1,"ChargeType":"example-ChargeType","CreateTime":1,"ExpireTime":1,"LineFromName":"example-LineFromName","LineId":"example-LineId","LineToName":"example-LineToName","Name":"example-Name","OutPublicIpList":[{"Area":"example-Area","IP":"example-IP"}],"PostPaid":true,"UGAList":[{"Domain":"example-Domain","IPList":["example-IPList"],"UGAId":"example-UGAId"}],"UPathId":"example-UPathId"}]}"#,
+            body: r#"{"RetCode":0,"UPathSet":[{"Bandwidth":1,"ChargeType":"example-ChargeType","CreateTime":1767323045,"ExpireTime":1767323045,"LineFromName":"example-LineFromName","LineId":"example-LineId","LineToName":"example-LineToName","Name":"example-Name","OutPublicIpList":[{"Area":"example-Area","IP":"example-IP"}],"PostPaid":true,"UGAList":[{"Domain":"example-Domain","IPList":["example-IPList"],"UGAId":"example-UGAId"}],"UPathId":"example-UPathId"}]}"#,
         }),
         reply_headers: &[],
         paging: None,

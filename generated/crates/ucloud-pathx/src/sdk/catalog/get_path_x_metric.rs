@@ -7,8 +7,8 @@ pub use crate::get_path_x_metric::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<GetPathXMetricRequest, ::runtime::BuildError> {
     GetPathXMetricRequest::builder()
-        .begin_time(1i64)
-        .end_time(1i64)
+        .begin_time(::runtime::Timestamp::from("1767323045"))
+        .end_time(::runtime::Timestamp::from("1767323045"))
         .line_id(String::from("example-LineId"))
         .resource_id(String::from("example-ResourceId"))
         .resource_type(String::from("example-ResourceType"))

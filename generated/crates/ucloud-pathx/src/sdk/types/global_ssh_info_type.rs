@@ -19,7 +19,7 @@ pub struct GlobalSshInfo {
     pub charge_type: Option<String>,
     /// 资源创建时间戳
     /// Wire name: `CreateTime`.
-    pub create_time: Option<i64>,
+    pub create_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 加速域名当前可用性检测结果 HashMap 结构 0表示可用, 1 表示有污染
     /// Wire name: `DomainStatus`.
     pub domain_status: Option<String>,
@@ -28,7 +28,7 @@ pub struct GlobalSshInfo {
     pub expire: Option<bool>,
     /// 资源过期时间戳
     /// Wire name: `ExpireTime`.
-    pub expire_time: Option<i64>,
+    pub expire_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// GlobalSSH分配的其他可用加速域名列表
     /// Wire name: `ExtraDomain`.
     pub extra_domain: Vec<String>,
@@ -64,10 +64,10 @@ pub struct GlobalSshInfo {
         1 => area: Option<String> = "Area",
         2 => bandwidth_package: Option<i64> = "BandwidthPackage",
         3 => charge_type: Option<String> = "ChargeType",
-        4 => create_time: Option<i64> = "CreateTime",
+        4 => create_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>> = "CreateTime",
         5 => domain_status: Option<String> = "DomainStatus",
         6 => expire: Option<bool> = "Expire",
-        7 => expire_time: Option<i64> = "ExpireTime",
+        7 => expire_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>> = "ExpireTime",
         8 => extra_domain: Vec<String> = "ExtraDomain",
         9 => forward_region: Option<String> = "ForwardRegion",
         10 => global_ssh_port: Option<i64> = "GlobalSSHPort",

@@ -9,10 +9,10 @@ use super::SslBindedTargetSet;
 pub struct PathXsslSet {
     /// SSL证书的创建时间 时间戳
     /// Wire name: `CreateTime`.
-    pub create_time: Option<i64>,
+    pub create_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 证书过期时间 时间戳
     /// Wire name: `ExpireTime`.
-    pub expire_time: Option<i64>,
+    pub expire_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 见 **SSLBindedTargetSet** 模型定义
     /// Wire name: `SSLBindedTargetSet`.
     pub ssl_binded_target_set: Vec<SslBindedTargetSet>,
@@ -38,8 +38,8 @@ pub struct PathXsslSet {
 
 ::runtime::lenient_object! {
     PathXsslSet {
-        0 => create_time: Option<i64> = "CreateTime",
-        1 => expire_time: Option<i64> = "ExpireTime",
+        0 => create_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>> = "CreateTime",
+        1 => expire_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>> = "ExpireTime",
         2 => ssl_binded_target_set: Vec<SslBindedTargetSet> = "SSLBindedTargetSet",
         3 => ssl_content: Option<String> = "SSLContent",
         4 => ssl_id: Option<String> = "SSLId",

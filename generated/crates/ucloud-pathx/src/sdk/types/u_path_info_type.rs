@@ -15,10 +15,10 @@ pub struct UPathInfo {
     pub charge_type: Option<String>,
     /// UPath创建的时间，10位时间戳
     /// Wire name: `CreateTime`.
-    pub create_time: Option<i64>,
+    pub create_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// UPath的过期时间，10位时间戳
     /// Wire name: `ExpireTime`.
-    pub expire_time: Option<i64>,
+    pub expire_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 线路入口名称
     /// Wire name: `LineFromName`.
     pub line_from_name: Option<String>,
@@ -49,8 +49,8 @@ pub struct UPathInfo {
     UPathInfo {
         0 => bandwidth: Option<i64> = "Bandwidth",
         1 => charge_type: Option<String> = "ChargeType",
-        2 => create_time: Option<i64> = "CreateTime",
-        3 => expire_time: Option<i64> = "ExpireTime",
+        2 => create_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>> = "CreateTime",
+        3 => expire_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>> = "ExpireTime",
         4 => line_from_name: Option<String> = "LineFromName",
         5 => line_id: Option<String> = "LineId",
         6 => line_to_name: Option<String> = "LineToName",

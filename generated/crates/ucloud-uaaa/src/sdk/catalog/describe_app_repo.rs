@@ -56,7 +56,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         synthesized: Some(::runtime::catalog::SampleInfo {
             name: "synthesized",
             status: 200u16,
-            body: r#"{"DataSet":[{"ChargeType":"example-ChargeType","CreateTime":1,"Description":"example-Description","ExpireTime":1,"InstanceId":"example-InstanceId","Name":"example-Name","RecordName":["example-RecordName"],"VPC":["example-VPC"]}],"Message":"example-Message","RetCode":0}"#,
+            body: r#"{"DataSet":[{"ChargeType":"example-ChargeType","CreateTime":1767323045,"Description":"example-Description","ExpireTime":1,"InstanceId":"example-InstanceId","Name":"example-Name","RecordName":["example-RecordName"],"VPC":["example-VPC"]}],"Message":"example-Message","RetCode":0}"#,
         }),
         reply_headers: &[],
         paging: None,

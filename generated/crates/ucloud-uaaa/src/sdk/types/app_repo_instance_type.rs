@@ -10,7 +10,7 @@ pub struct AppRepoInstance {
     pub charge_type: Option<String>,
     /// 创建时间。格式为Unix Timestamp
     /// Wire name: `CreateTime`.
-    pub create_time: Option<i64>,
+    pub create_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 应用仓库描述信息
     /// Wire name: `Description`.
     pub description: Option<String>,
@@ -34,7 +34,7 @@ pub struct AppRepoInstance {
 ::runtime::lenient_object! {
     AppRepoInstance {
         0 => charge_type: Option<String> = "ChargeType",
-        1 => create_time: Option<i64> = "CreateTime",
+        1 => create_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>> = "CreateTime",
         2 => description: Option<String> = "Description",
         3 => expire_time: Option<i64> = "ExpireTime",
         4 => instance_id: Option<String> = "InstanceId",

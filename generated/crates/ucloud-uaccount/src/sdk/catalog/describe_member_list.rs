@@ -56,7 +56,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         synthesized: Some(::runtime::catalog::SampleInfo {
             name: "synthesized",
             status: 200u16,
-            body: r#"{"MemberSet":[{"ActivateFlag":1,"Created":1,"DefultProjectId":"example-DefultProjectId","IsAdmin":1,"IsFinance":1,"LastLogin":1,"LastRegionId":"example-LastRegionId","MemberEmail":"example-MemberEmail","MemberName":"example-MemberName","MemberPhone":"example-MemberPhone","MemberPosition":"example-MemberPosition","MemberQQ":"example-MemberQQ","PasswordPolicyDate":1,"ProjectSet":[{"CharacterId":"example-CharacterId","ProjectId":"example-ProjectId","ProjectName":"example-ProjectName"}],"PublicKey":"example-PublicKey","State":"example-State","TOTPStatus":1}],"RetCode":0,"TotalCount":1}"#,
+            body: r#"{"MemberSet":[{"ActivateFlag":1,"Created":1,"DefultProjectId":"example-DefultProjectId","IsAdmin":1,"IsFinance":1,"LastLogin":1,"LastRegionId":"example-LastRegionId","MemberEmail":"example-MemberEmail","MemberName":"example-MemberName","MemberPhone":"example-MemberPhone","MemberPosition":"example-MemberPosition","MemberQQ":"example-MemberQQ","PasswordPolicyDate":1767323045,"ProjectSet":[{"CharacterId":"example-CharacterId","ProjectId":"example-ProjectId","ProjectName":"example-ProjectName"}],"PublicKey":"example-PublicKey","State":"example-State","TOTPStatus":1}],"RetCode":0,"TotalCount":1}"#,
         }),
         reply_headers: &[],
         paging: Some(&crate::describe_member_list::glue::PAGING),

@@ -46,7 +46,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         synthesized: Some(::runtime::catalog::SampleInfo {
             name: "synthesized",
             status: 200u16,
-            body: r#"{"ProjectCount":1,"ProjectSet":[{"CreateTime":1,"IsDefault":true,"MemberCount":1,"ParentId":"example-ParentId","ParentName":"example-ParentName","ProjectId":"example-ProjectId","ProjectName":"example-ProjectName","ResourceCount":1}],"RetCode":0}"#,
+            body: r#"{"ProjectCount":1,"ProjectSet":[{"CreateTime":1767323045,"IsDefault":true,"MemberCount":1,"ParentId":"example-ParentId","ParentName":"example-ParentName","ProjectId":"example-ProjectId","ProjectName":"example-ProjectName","ResourceCount":1}],"RetCode":0}"#,
         }),
         reply_headers: &[],
         paging: None,

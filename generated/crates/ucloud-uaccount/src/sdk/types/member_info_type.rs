@@ -45,7 +45,9 @@ pub struct MemberInfo {
     pub member_qq: Option<String>,
     /// 密码安全策略开启时间，格式：unix timestamp
     /// Wire name: `PasswordPolicyDate`.
-    pub password_policy_date: Option<i64>,
+    pub password_policy_date: Option<
+        ::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>,
+    >,
     /// 见 **ProjectInfo** 模型定义
     /// Wire name: `ProjectSet`.
     pub project_set: Vec<ProjectInfo>,
@@ -74,7 +76,7 @@ pub struct MemberInfo {
         9 => member_phone: Option<String> = "MemberPhone",
         10 => member_position: Option<String> = "MemberPosition",
         11 => member_qq: Option<String> = "MemberQQ",
-        12 => password_policy_date: Option<i64> = "PasswordPolicyDate",
+        12 => password_policy_date: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>> = "PasswordPolicyDate",
         13 => project_set: Vec<ProjectInfo> = "ProjectSet",
         14 => public_key: Option<String> = "PublicKey",
         15 => state: Option<String> = "State",

@@ -7,7 +7,7 @@
 pub struct ProjectListInfo {
     /// 创建时间(Unix时间戳)
     /// Wire name: `CreateTime`.
-    pub create_time: Option<i64>,
+    pub create_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 是否为默认项目
     /// Wire name: `IsDefault`.
     pub is_default: Option<bool>,
@@ -33,7 +33,7 @@ pub struct ProjectListInfo {
 
 ::runtime::lenient_object! {
     ProjectListInfo {
-        0 => create_time: Option<i64> = "CreateTime",
+        0 => create_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>> = "CreateTime",
         1 => is_default: Option<bool> = "IsDefault",
         2 => member_count: Option<i64> = "MemberCount",
         3 => parent_id: Option<String> = "ParentId",

@@ -7,8 +7,8 @@ pub use crate::describe_nap_history_statistic::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DescribeNapHistoryStatisticRequest, ::runtime::BuildError> {
     DescribeNapHistoryStatisticRequest::builder()
-        .begin_time(1i64)
-        .end_time(1i64)
+        .begin_time(::runtime::Timestamp::from("1767323045"))
+        .end_time(::runtime::Timestamp::from("1767323045"))
         .resource_id(String::from("example-ResourceId"))
         .build()
 }
@@ -83,7 +83,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         synthesized: Some(::runtime::catalog::SampleInfo {
             name: "synthesized",
             status: 200u16,
-            body: r#"{"NetStats":[{"Drop":{"Bps":1.0,"Pps":1},"Egress":{"Bps":1.0,"Pps":1},"Ingress":{"Bps":1.0,"Pps":1},"Time":1}],"RetCode":0}"#,
+            body: r#"{"NetStats":[{"Drop":{"Bps":1.0,"Pps":1},"Egress":{"Bps":1.0,"Pps":1},"Ingress":{"Bps":1.0,"Pps":1},"Time":1767323045}],"RetCode":0}"#,
         }),
         reply_headers: &[],
         paging: Some(&crate::describe_nap_history_statistic::glue::PAGING),

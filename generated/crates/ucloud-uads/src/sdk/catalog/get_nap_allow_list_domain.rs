@@ -71,7 +71,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         synthesized: Some(::runtime::catalog::SampleInfo {
             name: "synthesized",
             status: 200u16,
-            body: r#"{"DomainList":[{"CreateTime":1,"Domain":"example-Domain","Remark":"example-Remark","Status":1}],"RetCode":0,"TotalCount":1}"#,
+            body: r#"{"DomainList":[{"CreateTime":1767323045,"Domain":"example-Domain","Remark":"example-Remark","Status":1}],"RetCode":0,"TotalCount":1}"#,
         }),
         reply_headers: &[],
         paging: Some(&crate::get_nap_allow_list_domain::glue::PAGING),

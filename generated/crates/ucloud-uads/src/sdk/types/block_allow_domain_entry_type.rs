@@ -7,7 +7,7 @@
 pub struct BlockAllowDomainEntry {
     /// 创建时间戳，例如：1581991500
     /// Wire name: `CreateTime`.
-    pub create_time: Option<i64>,
+    pub create_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 域名
     /// Wire name: `Domain`.
     pub domain: Option<String>,
@@ -21,7 +21,7 @@ pub struct BlockAllowDomainEntry {
 
 ::runtime::lenient_object! {
     BlockAllowDomainEntry {
-        0 => create_time: Option<i64> = "CreateTime",
+        0 => create_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>> = "CreateTime",
         1 => domain: Option<String> = "Domain",
         2 => remark: Option<String> = "Remark",
         3 => status: Option<i64> = "Status",

@@ -18,7 +18,7 @@ pub struct NetStats {
     pub ingress: Option<NetStatEntry>,
     /// Unix时间戳
     /// Wire name: `Time`.
-    pub time: Option<i64>,
+    pub time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
 }
 
 ::runtime::lenient_object! {
@@ -26,6 +26,6 @@ pub struct NetStats {
         0 => drop: Option<NetStatEntry> = "Drop",
         1 => egress: Option<NetStatEntry> = "Egress",
         2 => ingress: Option<NetStatEntry> = "Ingress",
-        3 => time: Option<i64> = "Time",
+        3 => time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>> = "Time",
     }
 }

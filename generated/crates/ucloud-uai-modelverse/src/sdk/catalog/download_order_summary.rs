@@ -6,7 +6,10 @@ use ::runtime::catalog::{BoxFuture, Outcome};
 pub use crate::download_order_summary::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DownloadOrderSummaryRequest, ::runtime::BuildError> {
-    DownloadOrderSummaryRequest::builder().end_time(1i64).start_time(1i64).build()
+    DownloadOrderSummaryRequest::builder()
+        .end_time(::runtime::Timestamp::from("1767323045"))
+        .start_time(::runtime::Timestamp::from("1767323045"))
+        .build()
 }
 
 pub fn call(runtime: &::runtime::Runtime) -> BoxFuture<'_, Outcome> {

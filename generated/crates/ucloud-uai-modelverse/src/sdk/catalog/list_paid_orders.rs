@@ -7,10 +7,10 @@ pub use crate::list_paid_orders::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ListPaidOrdersRequest, ::runtime::BuildError> {
     ListPaidOrdersRequest::builder()
-        .end_time(1i64)
+        .end_time(::runtime::Timestamp::from("1767323045"))
         .page(1i64)
         .page_size(1i64)
-        .start_time(1i64)
+        .start_time(::runtime::Timestamp::from("1767323045"))
         .build()
 }
 
@@ -106,7 +106,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         synthesized: Some(::runtime::catalog::SampleInfo {
             name: "synthesized",
             status: 200u16,
-            body: r#"{"Orders":[{"BonusAccount":"example-BonusAccount","CashAccount":"example-CashAccount","Channel":1,"ChargeType":1,"ChargeTypeDisplay":"example-ChargeTypeDisplay","CompanyID":1,"Coupon":"example-Coupon","Currency":"example-Currency","CurrencyDisplay":"example-CurrencyDisplay","DiscountPrice":"example-DiscountPrice","EndTime":1,"ListPrice":"example-ListPrice","ModelID":"example-ModelID","ModelName":"example-ModelName","OrderNo":"example-OrderNo","OrderTotalPrice":"example-OrderTotalPrice","OrderType":1,"OrderTypeDisplay":"example-OrderTypeDisplay","OrganizationID":1,"OrganizationName":"example-OrganizationName","OriginalPrice":"example-OriginalPrice","PaidTime":1,"PricingSKU":"example-PricingSKU","PricingUnit":1,"PricingUnitDisplay":"example-PricingUnitDisplay","ProductCode":"example-ProductCode","ProductCodeDisplay":"example-ProductCodeDisplay","Quantity":1,"QuantityDisplay":"example-QuantityDisplay","Region":"example-Region","RegionDisplay":"example-RegionDisplay","ResourceID":"example-ResourceID","StarCardAccount":"example-StarCardAccount","StartTime":1,"Status":1,"StatusDisplay":"example-StatusDisplay","UnpaidOrderNo":"example-UnpaidOrderNo","UserEmail":"example-UserEmail"}],"Page":1,"PageSize":1,"RetCode":0,"Total":1}"#,
+            body: r#"{"Orders":[{"BonusAccount":"example-BonusAccount","CashAccount":"example-CashAccount","Channel":1,"ChargeType":1,"ChargeTypeDisplay":"example-ChargeTypeDisplay","CompanyID":1,"Coupon":"example-Coupon","Currency":"example-Currency","CurrencyDisplay":"example-CurrencyDisplay","DiscountPrice":"example-DiscountPrice","EndTime":1767323045,"ListPrice":"example-ListPrice","ModelID":"example-ModelID","ModelName":"example-ModelName","OrderNo":"example-OrderNo","OrderTotalPrice":"example-OrderTotalPrice","OrderType":1,"OrderTypeDisplay":"example-OrderTypeDisplay","OrganizationID":1,"OrganizationName":"example-OrganizationName","OriginalPrice":"example-OriginalPrice","PaidTime":1767323045,"PricingSKU":"example-PricingSKU","PricingUnit":1,"PricingUnitDisplay":"example-PricingUnitDisplay","ProductCode":"example-ProductCode","ProductCodeDisplay":"example-ProductCodeDisplay","Quantity":1,"QuantityDisplay":"example-QuantityDisplay","Region":"example-Region","RegionDisplay":"example-RegionDisplay","ResourceID":"example-ResourceID","StarCardAccount":"example-StarCardAccount","StartTime":1767323045,"Status":1,"StatusDisplay":"example-StatusDisplay","UnpaidOrderNo":"example-UnpaidOrderNo","UserEmail":"example-UserEmail"}],"Page":1,"PageSize":1,"RetCode":0,"Total":1}"#,
         }),
         reply_headers: &[],
         paging: Some(&crate::list_paid_orders::glue::PAGING),

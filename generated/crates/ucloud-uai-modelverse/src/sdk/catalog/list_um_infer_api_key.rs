@@ -66,7 +66,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         synthesized: Some(::runtime::catalog::SampleInfo {
             name: "synthesized",
             status: 200u16,
-            body: r#"{"Data":[{"ChannelId":1,"CreateTime":1,"DailyLimitAmount":"example-DailyLimitAmount","DailyUsedAmount":"example-DailyUsedAmount","DeniedModels":["example-DeniedModels"],"ExpireTime":1,"GrantAllModels":true,"GrantedModels":["example-GrantedModels"],"IPWhitelist":"example-IPWhitelist","InferenceLogEnabled":1,"Key":"example-Key","KeyId":"example-KeyId","ModelAccessMode":"example-ModelAccessMode","ModelverseDisabled":1,"MonthlyLimitAmount":"example-MonthlyLimitAmount","MonthlyUsedAmount":"example-MonthlyUsedAmount","Name":"example-Name","OrganizationId":1,"SandBoxDisabled":1,"Status":1,"TopOrganizationId":1}],"RetCode":0}"#,
+            body: r#"{"Data":[{"ChannelId":1,"CreateTime":1,"DailyLimitAmount":"example-DailyLimitAmount","DailyUsedAmount":"example-DailyUsedAmount","DeniedModels":["example-DeniedModels"],"ExpireTime":1767323045,"GrantAllModels":true,"GrantedModels":["example-GrantedModels"],"IPWhitelist":"example-IPWhitelist","InferenceLogEnabled":1,"Key":"example-Key","KeyId":"example-KeyId","ModelAccessMode":"example-ModelAccessMode","ModelverseDisabled":1,"MonthlyLimitAmount":"example-MonthlyLimitAmount","MonthlyUsedAmount":"example-MonthlyUsedAmount","Name":"example-Name","OrganizationId":1,"SandBoxDisabled":1,"Status":1,"TopOrganizationId":1}],"RetCode":0}"#,
         }),
         reply_headers: &[],
         paging: Some(&crate::list_um_infer_api_key::glue::PAGING),

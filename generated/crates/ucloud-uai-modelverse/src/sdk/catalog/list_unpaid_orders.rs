@@ -7,10 +7,10 @@ pub use crate::list_unpaid_orders::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ListUnpaidOrdersRequest, ::runtime::BuildError> {
     ListUnpaidOrdersRequest::builder()
-        .end_time(1i64)
+        .end_time(::runtime::Timestamp::from("1767323045"))
         .page(1i64)
         .page_size(1i64)
-        .start_time(1i64)
+        .start_time(::runtime::Timestamp::from("1767323045"))
         .build()
 }
 
@@ -101,7 +101,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         synthesized: Some(::runtime::catalog::SampleInfo {
             name: "synthesized",
             status: 200u16,
-            body: r#"{"Orders":[{"Channel":1,"ChargeType":1,"ChargeTypeDisplay":"example-ChargeTypeDisplay","CompanyID":1,"CreateTime":"example-CreateTime","Currency":"example-Currency","CurrencyDisplay":"example-CurrencyDisplay","DiscountPrice":"example-DiscountPrice","EndTime":1,"ListPrice":"example-ListPrice","ModelID":"example-ModelID","ModelName":"example-ModelName","OrderNo":"example-OrderNo","OrderTotalPrice":"example-OrderTotalPrice","OrderType":1,"OrderTypeDisplay":"example-OrderTypeDisplay","OrganizationID":1,"OrganizationName":"example-OrganizationName","OriginalPrice":"example-OriginalPrice","PaidTime":1,"PricingSKU":"example-PricingSKU","PricingUnit":1,"PricingUnitDisplay":"example-PricingUnitDisplay","ProductCode":"example-ProductCode","ProductCodeDisplay":"example-ProductCodeDisplay","Quantity":1,"QuantityDisplay":"example-QuantityDisplay","Region":"example-Region","RegionDisplay":"example-RegionDisplay","ResourceID":"example-ResourceID","ResourceType":1,"ResourceTypeDisplay":"example-ResourceTypeDisplay","RevocationTime":"example-RevocationTime","SourceOrderNo":"example-SourceOrderNo","StartTime":1,"Status":1,"StatusDisplay":"example-StatusDisplay","UserEmail":"example-UserEmail"}],"RetCode":0}"#,
+            body: r#"{"Orders":[{"Channel":1,"ChargeType":1,"ChargeTypeDisplay":"example-ChargeTypeDisplay","CompanyID":1,"CreateTime":"example-CreateTime","Currency":"example-Currency","CurrencyDisplay":"example-CurrencyDisplay","DiscountPrice":"example-DiscountPrice","EndTime":1767323045,"ListPrice":"example-ListPrice","ModelID":"example-ModelID","ModelName":"example-ModelName","OrderNo":"example-OrderNo","OrderTotalPrice":"example-OrderTotalPrice","OrderType":1,"OrderTypeDisplay":"example-OrderTypeDisplay","OrganizationID":1,"OrganizationName":"example-OrganizationName","OriginalPrice":"example-OriginalPrice","PaidTime":1767323045,"PricingSKU":"example-PricingSKU","PricingUnit":1,"PricingUnitDisplay":"example-PricingUnitDisplay","ProductCode":"example-ProductCode","ProductCodeDisplay":"example-ProductCodeDisplay","Quantity":1,"QuantityDisplay":"example-QuantityDisplay","Region":"example-Region","RegionDisplay":"example-RegionDisplay","ResourceID":"example-ResourceID","ResourceType":1,"ResourceTypeDisplay":"example-ResourceTypeDisplay","RevocationTime":"example-RevocationTime","SourceOrderNo":"example-SourceOrderNo","StartTime":1767323045,"Status":1,"StatusDisplay":"example-StatusDisplay","UserEmail":"example-UserEmail"}],"RetCode":0}"#,
         }),
         reply_headers: &[],
         paging: Some(&crate::list_unpaid_orders::glue::PAGING),

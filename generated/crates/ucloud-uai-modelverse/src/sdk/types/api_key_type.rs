@@ -22,7 +22,7 @@ pub struct ApiKey {
     pub denied_models: Vec<String>,
     /// 过期时间的unix时间戳，-1 用不过期
     /// Wire name: `ExpireTime`.
-    pub expire_time: Option<i64>,
+    pub expire_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 全部模型访问开关，开启不受 GrantedModels 参数控制，关闭只能访问 GrantedModels 中添加模型
     /// Wire name: `GrantAllModels`.
     pub grant_all_models: Option<bool>,
@@ -77,7 +77,7 @@ pub struct ApiKey {
         2 => daily_limit_amount: Option<String> = "DailyLimitAmount",
         3 => daily_used_amount: Option<String> = "DailyUsedAmount",
         4 => denied_models: Vec<String> = "DeniedModels",
-        5 => expire_time: Option<i64> = "ExpireTime",
+        5 => expire_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>> = "ExpireTime",
         6 => grant_all_models: Option<bool> = "GrantAllModels",
         7 => granted_models: Vec<String> = "GrantedModels",
         8 => ip_whitelist: Option<String> = "IPWhitelist",

@@ -37,7 +37,7 @@ pub struct OrderItemDetail {
     pub discount_price: Option<String>,
     /// 结束计费时间（Unix 时间戳，秒级）
     /// Wire name: `EndTime`.
-    pub end_time: Option<i64>,
+    pub end_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 列表价（原单价）
     /// Wire name: `ListPrice`.
     pub list_price: Option<String>,
@@ -70,7 +70,7 @@ pub struct OrderItemDetail {
     pub original_price: Option<String>,
     /// 支付完成时间（Unix 时间戳，秒级）
     /// Wire name: `PaidTime`.
-    pub paid_time: Option<i64>,
+    pub paid_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 计费单元（SKU）名称
     /// Wire name: `PricingSKU`.
     pub pricing_sku: Option<String>,
@@ -106,7 +106,7 @@ pub struct OrderItemDetail {
     pub star_card_account: Option<String>,
     /// 开始计费时间（Unix 时间戳，秒级）
     /// Wire name: `StartTime`.
-    pub start_time: Option<i64>,
+    pub start_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 订单状态
     /// Wire name: `Status`.
     pub status: Option<i64>,
@@ -133,7 +133,7 @@ pub struct OrderItemDetail {
         7 => currency: Option<String> = "Currency",
         8 => currency_display: Option<String> = "CurrencyDisplay",
         9 => discount_price: Option<String> = "DiscountPrice",
-        10 => end_time: Option<i64> = "EndTime",
+        10 => end_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>> = "EndTime",
         11 => list_price: Option<String> = "ListPrice",
         12 => model_id: Option<String> = "ModelID",
         13 => model_name: Option<String> = "ModelName",
@@ -144,7 +144,7 @@ pub struct OrderItemDetail {
         18 => organization_id: Option<i64> = "OrganizationID",
         19 => organization_name: Option<String> = "OrganizationName",
         20 => original_price: Option<String> = "OriginalPrice",
-        21 => paid_time: Option<i64> = "PaidTime",
+        21 => paid_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>> = "PaidTime",
         22 => pricing_sku: Option<String> = "PricingSKU",
         23 => pricing_unit: Option<i64> = "PricingUnit",
         24 => pricing_unit_display: Option<String> = "PricingUnitDisplay",
@@ -156,7 +156,7 @@ pub struct OrderItemDetail {
         30 => region_display: Option<String> = "RegionDisplay",
         31 => resource_id: Option<String> = "ResourceID",
         32 => star_card_account: Option<String> = "StarCardAccount",
-        33 => start_time: Option<i64> = "StartTime",
+        33 => start_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>> = "StartTime",
         34 => status: Option<i64> = "Status",
         35 => status_display: Option<String> = "StatusDisplay",
         36 => unpaid_order_no: Option<String> = "UnpaidOrderNo",

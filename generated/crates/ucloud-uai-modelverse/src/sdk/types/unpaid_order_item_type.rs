@@ -31,7 +31,7 @@ pub struct UnpaidOrderItem {
     pub discount_price: Option<String>,
     /// 结束计费时间（Unix 时间戳，秒级）
     /// Wire name: `EndTime`.
-    pub end_time: Option<i64>,
+    pub end_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 列表价（原单价）
     /// Wire name: `ListPrice`.
     pub list_price: Option<String>,
@@ -64,7 +64,7 @@ pub struct UnpaidOrderItem {
     pub original_price: Option<String>,
     /// 订单支付时间（Unix 时间戳，秒级）
     /// Wire name: `PaidTime`.
-    pub paid_time: Option<i64>,
+    pub paid_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 计费单元（SKU）名称
     /// Wire name: `PricingSKU`.
     pub pricing_sku: Option<String>,
@@ -109,7 +109,7 @@ pub struct UnpaidOrderItem {
     pub source_order_no: Option<String>,
     /// 开始计费时间（Unix 时间戳，秒级）
     /// Wire name: `StartTime`.
-    pub start_time: Option<i64>,
+    pub start_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 订单状态
     /// Wire name: `Status`.
     pub status: Option<i64>,
@@ -131,7 +131,7 @@ pub struct UnpaidOrderItem {
         5 => currency: Option<String> = "Currency",
         6 => currency_display: Option<String> = "CurrencyDisplay",
         7 => discount_price: Option<String> = "DiscountPrice",
-        8 => end_time: Option<i64> = "EndTime",
+        8 => end_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>> = "EndTime",
         9 => list_price: Option<String> = "ListPrice",
         10 => model_id: Option<String> = "ModelID",
         11 => model_name: Option<String> = "ModelName",
@@ -142,7 +142,7 @@ pub struct UnpaidOrderItem {
         16 => organization_id: Option<i64> = "OrganizationID",
         17 => organization_name: Option<String> = "OrganizationName",
         18 => original_price: Option<String> = "OriginalPrice",
-        19 => paid_time: Option<i64> = "PaidTime",
+        19 => paid_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>> = "PaidTime",
         20 => pricing_sku: Option<String> = "PricingSKU",
         21 => pricing_unit: Option<i64> = "PricingUnit",
         22 => pricing_unit_display: Option<String> = "PricingUnitDisplay",
@@ -157,7 +157,7 @@ pub struct UnpaidOrderItem {
         31 => resource_type_display: Option<String> = "ResourceTypeDisplay",
         32 => revocation_time: Option<String> = "RevocationTime",
         33 => source_order_no: Option<String> = "SourceOrderNo",
-        34 => start_time: Option<i64> = "StartTime",
+        34 => start_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>> = "StartTime",
         35 => status: Option<i64> = "Status",
         36 => status_display: Option<String> = "StatusDisplay",
         37 => user_email: Option<String> = "UserEmail",

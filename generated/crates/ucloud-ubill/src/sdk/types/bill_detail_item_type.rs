@@ -33,10 +33,10 @@ pub struct BillDetailItem {
     pub charge_type: Option<String>,
     /// 创建时间（时间戳）
     /// Wire name: `CreateTime`.
-    pub create_time: Option<i64>,
+    pub create_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 结束时间（时间戳）
     /// Wire name: `EndTime`.
-    pub end_time: Option<i64>,
+    pub end_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 见 **ItemDetail** 模型定义
     /// Wire name: `ItemDetails`.
     pub item_details: Vec<ItemDetail>,
@@ -72,7 +72,7 @@ pub struct BillDetailItem {
     pub show_hover: Option<i64>,
     /// 开始时间（时间戳）
     /// Wire name: `StartTime`.
-    pub start_time: Option<i64>,
+    pub start_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 账户昵称
     /// Wire name: `UserDisplayName`.
     pub user_display_name: Option<String>,
@@ -94,8 +94,8 @@ pub struct BillDetailItem {
         5 => az_group_c_name: Option<String> = "AzGroupCName",
         6 => business_group: Option<String> = "BusinessGroup",
         7 => charge_type: Option<String> = "ChargeType",
-        8 => create_time: Option<i64> = "CreateTime",
-        9 => end_time: Option<i64> = "EndTime",
+        8 => create_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>> = "CreateTime",
+        9 => end_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>> = "EndTime",
         10 => item_details: Vec<ItemDetail> = "ItemDetails",
         11 => order_no: Option<String> = "OrderNo",
         12 => order_type: Option<String> = "OrderType",
@@ -107,7 +107,7 @@ pub struct BillDetailItem {
         18 => resource_type: Option<String> = "ResourceType",
         19 => resource_type_code: Option<i64> = "ResourceTypeCode",
         20 => show_hover: Option<i64> = "ShowHover",
-        21 => start_time: Option<i64> = "StartTime",
+        21 => start_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>> = "StartTime",
         22 => user_display_name: Option<String> = "UserDisplayName",
         23 => user_email: Option<String> = "UserEmail",
         24 => user_name: Option<String> = "UserName",

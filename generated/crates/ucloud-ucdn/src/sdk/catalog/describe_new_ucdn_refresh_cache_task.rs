@@ -87,7 +87,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         synthesized: Some(::runtime::catalog::SampleInfo {
             name: "synthesized",
             status: 200u16,
-            body: r#"{"RetCode":0,"TaskList":[{"CreateTime":1,"Status":"example-Status","TaskId":"example-TaskId","Type":"example-Type","UrlLists":[{"CreateTime":1,"FinishTime":1,"Progress":1,"Status":"example-Status","Url":"example-Url"}]}],"TotalCount":1}"#,
+            body: r#"{"RetCode":0,"TaskList":[{"CreateTime":1767323045,"Status":"example-Status","TaskId":"example-TaskId","Type":"example-Type","UrlLists":[{"CreateTime":1767323045,"FinishTime":1767323045,"Progress":1,"Status":"example-Status","Url":"example-Url"}]}],"TotalCount":1}"#,
         }),
         reply_headers: &[],
         paging: Some(&crate::describe_new_ucdn_refresh_cache_task::glue::PAGING),

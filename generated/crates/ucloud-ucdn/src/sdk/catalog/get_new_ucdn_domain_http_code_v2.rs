@@ -7,8 +7,8 @@ pub use crate::get_new_ucdn_domain_http_code_v2::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<GetNewUcdnDomainHttpCodeV2Request, ::runtime::BuildError> {
     GetNewUcdnDomainHttpCodeV2Request::builder()
-        .begin_time(1i64)
-        .end_time(1i64)
+        .begin_time(::runtime::Timestamp::from("1767323045"))
+        .end_time(::runtime::Timestamp::from("1767323045"))
         .type_field(1i64)
         .build()
 }

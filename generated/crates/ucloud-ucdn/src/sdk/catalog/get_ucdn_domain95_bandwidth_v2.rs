@@ -6,7 +6,10 @@ use ::runtime::catalog::{BoxFuture, Outcome};
 pub use crate::get_ucdn_domain95_bandwidth_v2::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<GetUcdnDomain95BandwidthV2Request, ::runtime::BuildError> {
-    GetUcdnDomain95BandwidthV2Request::builder().begin_time(1i64).end_time(1i64).build()
+    GetUcdnDomain95BandwidthV2Request::builder()
+        .begin_time(::runtime::Timestamp::from("1767323045"))
+        .end_time(::runtime::Timestamp::from("1767323045"))
+        .build()
 }
 
 pub fn call(runtime: &::runtime::Runtime) -> BoxFuture<'_, Outcome> {
@@ -74,7 +77,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         synthesized: Some(::runtime::catalog::SampleInfo {
             name: "synthesized",
             status: 200u16,
-            body: r#"{"CdnBandwidth":1.0,"RetCode":0,"Time":1}"#,
+            body: r#"{"CdnBandwidth":1.0,"RetCode":0,"Time":1767323045}"#,
         }),
         reply_headers: &[],
         paging: None,

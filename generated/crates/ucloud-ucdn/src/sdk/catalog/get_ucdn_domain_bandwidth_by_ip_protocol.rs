@@ -85,7 +85,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         synthesized: Some(::runtime::catalog::SampleInfo {
             name: "synthesized",
             status: 200u16,
-            body: r#"{"BandwidthTrafficList":[{"CdnBandwidth":1.0,"Time":1,"Traffic":1.0}],"RetCode":0}"#,
+            body: r#"{"BandwidthTrafficList":[{"CdnBandwidth":1.0,"Time":1767323045,"Traffic":1.0}],"RetCode":0}"#,
         }),
         reply_headers: &[],
         paging: None,

@@ -6,7 +6,10 @@ use ::runtime::catalog::{BoxFuture, Outcome};
 pub use crate::get_ucdn_domain_log_v2::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<GetUcdnDomainLogV2Request, ::runtime::BuildError> {
-    GetUcdnDomainLogV2Request::builder().begin_time(1i64).end_time(1i64).build()
+    GetUcdnDomainLogV2Request::builder()
+        .begin_time(::runtime::Timestamp::from("1767323045"))
+        .end_time(::runtime::Timestamp::from("1767323045"))
+        .build()
 }
 
 pub fn call(runtime: &::runtime::Runtime) -> BoxFuture<'_, Outcome> {
@@ -66,7 +69,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         synthesized: Some(::runtime::catalog::SampleInfo {
             name: "synthesized",
             status: 200u16,
-            body: r#"{"DomainLogSet":[{"Domain":"example-Domain","LogList":[{"LogTime":1,"LogUrl":"example-LogUrl"}]}],"RetCode":0}"#,
+            body: r#"{"DomainLogSet":[{"Domain":"example-Domain","LogList":[{"LogTime":1767323045,"LogUrl":"example-LogUrl"}]}],"RetCode":0}"#,
         }),
         reply_headers: &[],
         paging: None,

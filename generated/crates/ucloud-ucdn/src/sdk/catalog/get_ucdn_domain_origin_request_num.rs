@@ -7,8 +7,8 @@ pub use crate::get_ucdn_domain_origin_request_num::glue::{OP, OPERATION, to_wire
 
 pub fn example() -> Result<GetUcdnDomainOriginRequestNumRequest, ::runtime::BuildError> {
     GetUcdnDomainOriginRequestNumRequest::builder()
-        .begin_time(1i64)
-        .end_time(1i64)
+        .begin_time(::runtime::Timestamp::from("1767323045"))
+        .end_time(::runtime::Timestamp::from("1767323045"))
         .type_field(1i64)
         .build()
 }
@@ -83,7 +83,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         synthesized: Some(::runtime::catalog::SampleInfo {
             name: "synthesized",
             status: 200u16,
-            body: r#"{"RequestList":[{"CdnRequest":1.0,"Time":1}],"RetCode":0}"#,
+            body: r#"{"RequestList":[{"CdnRequest":1.0,"Time":1767323045}],"RetCode":0}"#,
         }),
         reply_headers: &[],
         paging: None,

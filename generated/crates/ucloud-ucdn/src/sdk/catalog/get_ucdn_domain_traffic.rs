@@ -74,7 +74,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         synthesized: Some(::runtime::catalog::SampleInfo {
             name: "synthesized",
             status: 200u16,
-            body: r#"{"RetCode":0,"TrafficSet":[{"Time":1,"Value":1.0}]}"#,
+            body: r#"{"RetCode":0,"TrafficSet":[{"Time":1767323045,"Value":1.0}]}"#,
         }),
         reply_headers: &[],
         paging: None,

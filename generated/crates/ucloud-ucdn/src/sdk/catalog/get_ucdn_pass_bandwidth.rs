@@ -74,7 +74,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         synthesized: Some(::runtime::catalog::SampleInfo {
             name: "synthesized",
             status: 200u16,
-            body: r#"{"BandwidthDetail":[{"Bandwidth":1.0,"Time":1}],"RetCode":0}"#,
+            body: r#"{"BandwidthDetail":[{"Bandwidth":1.0,"Time":1767323045}],"RetCode":0}"#,
         }),
         reply_headers: &[],
         paging: None,

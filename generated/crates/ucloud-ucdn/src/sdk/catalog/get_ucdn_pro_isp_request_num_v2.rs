@@ -6,7 +6,10 @@ use ::runtime::catalog::{BoxFuture, Outcome};
 pub use crate::get_ucdn_pro_isp_request_num_v2::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<GetUcdnProIspRequestNumV2Request, ::runtime::BuildError> {
-    GetUcdnProIspRequestNumV2Request::builder().begin_time(1i64).end_time(1i64).build()
+    GetUcdnProIspRequestNumV2Request::builder()
+        .begin_time(::runtime::Timestamp::from("1767323045"))
+        .end_time(::runtime::Timestamp::from("1767323045"))
+        .build()
 }
 
 pub fn call(runtime: &::runtime::Runtime) -> BoxFuture<'_, Outcome> {
@@ -79,7 +82,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         synthesized: Some(::runtime::catalog::SampleInfo {
             name: "synthesized",
             status: 200u16,
-            body: r#"{"RequestNumSet":[{"Province":"example-Province","RequestList":[{"CdnRequest":1.0,"Time":1}]}],"RetCode":0}"#,
+            body: r#"{"RequestNumSet":[{"Province":"example-Province","RequestList":[{"CdnRequest":1.0,"Time":1767323045}]}],"RetCode":0}"#,
         }),
         reply_headers: &[],
         paging: None,

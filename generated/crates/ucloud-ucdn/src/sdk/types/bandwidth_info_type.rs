@@ -10,12 +10,12 @@ pub struct BandwidthInfo {
     pub cdn_bandwidth: Option<f64>,
     /// 带宽获取的时间点。格式：时间戳
     /// Wire name: `Time`.
-    pub time: Option<i64>,
+    pub time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
 }
 
 ::runtime::lenient_object! {
     BandwidthInfo {
         0 => cdn_bandwidth: Option<f64> = "CdnBandwidth",
-        1 => time: Option<i64> = "Time",
+        1 => time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>> = "Time",
     }
 }

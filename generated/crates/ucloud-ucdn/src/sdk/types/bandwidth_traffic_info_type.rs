@@ -10,7 +10,7 @@ pub struct BandwidthTrafficInfo {
     pub cdn_bandwidth: Option<f64>,
     /// 带宽获取的时间点。格式：时间戳
     /// Wire name: `Time`.
-    pub time: Option<i64>,
+    pub time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 对应时间粒度的流量，单位字节
     /// Wire name: `Traffic`.
     pub traffic: Option<f64>,
@@ -19,7 +19,7 @@ pub struct BandwidthTrafficInfo {
 ::runtime::lenient_object! {
     BandwidthTrafficInfo {
         0 => cdn_bandwidth: Option<f64> = "CdnBandwidth",
-        1 => time: Option<i64> = "Time",
+        1 => time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>> = "Time",
         2 => traffic: Option<f64> = "Traffic",
     }
 }

@@ -33,7 +33,7 @@ pub struct DomainConfigInfo {
     pub cname: Option<String>,
     /// 域名创建的时间。格式：时间戳
     /// Wire name: `CreateTime`.
-    pub create_time: Option<i64>,
+    pub create_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 域名
     /// Wire name: `Domain`.
     pub domain: Option<String>,
@@ -70,7 +70,7 @@ pub struct DomainConfigInfo {
         5 => cert_name_abroad: Option<String> = "CertNameAbroad",
         6 => cert_name_cn: Option<String> = "CertNameCn",
         7 => cname: Option<String> = "Cname",
-        8 => create_time: Option<i64> = "CreateTime",
+        8 => create_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>> = "CreateTime",
         9 => domain: Option<String> = "Domain",
         10 => domain_id: Option<String> = "DomainId",
         11 => https_status_abroad: Option<String> = "HttpsStatusAbroad",

@@ -33,7 +33,7 @@ pub struct DomainInfo {
     pub cname: Option<String>,
     /// 域名创建的时间。格式：时间戳
     /// Wire name: `CreateTime`.
-    pub create_time: Option<i64>,
+    pub create_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 域名，用户创建加速的域名
     /// Wire name: `Domain`.
     pub domain: Option<String>,
@@ -81,7 +81,7 @@ pub struct DomainInfo {
     pub test_url: Option<String>,
     /// 开始分配Cname时间。格式：时间戳
     /// Wire name: `ValidTime`.
-    pub valid_time: Option<i64>,
+    pub valid_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
 }
 
 ::runtime::lenient_object! {
@@ -94,7 +94,7 @@ pub struct DomainInfo {
         5 => cdn_type: Option<String> = "CdnType",
         6 => cert_name: Option<String> = "CertName",
         7 => cname: Option<String> = "Cname",
-        8 => create_time: Option<i64> = "CreateTime",
+        8 => create_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>> = "CreateTime",
         9 => domain: Option<String> = "Domain",
         10 => domain_id: Option<String> = "DomainId",
         11 => https_status_abroad: Option<String> = "HttpsStatusAbroad",
@@ -110,6 +110,6 @@ pub struct DomainInfo {
         21 => status: Option<String> = "Status",
         22 => tag: Option<String> = "Tag",
         23 => test_url: Option<String> = "TestUrl",
-        24 => valid_time: Option<i64> = "ValidTime",
+        24 => valid_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>> = "ValidTime",
     }
 }

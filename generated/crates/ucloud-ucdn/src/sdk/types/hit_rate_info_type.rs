@@ -13,13 +13,13 @@ pub struct HitRateInfo {
     pub request_hit_rate: Option<f64>,
     /// 带宽获取的时间点。格式：时间戳
     /// Wire name: `Time`.
-    pub time: Option<i64>,
+    pub time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
 }
 
 ::runtime::lenient_object! {
     HitRateInfo {
         0 => flow_hit_rate: Option<f64> = "FlowHitRate",
         1 => request_hit_rate: Option<f64> = "RequestHitRate",
-        2 => time: Option<i64> = "Time",
+        2 => time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>> = "Time",
     }
 }

@@ -27,7 +27,7 @@ pub struct HttpCodeInfoV2 {
     pub http6_xx: Option<HttpCodeV2Detail>,
     /// 带宽获取的时间点。格式：时间戳
     /// Wire name: `Time`.
-    pub time: Option<i64>,
+    pub time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
 }
 
 ::runtime::lenient_object! {
@@ -38,6 +38,6 @@ pub struct HttpCodeInfoV2 {
         3 => http4_xx: Option<HttpCodeV2Detail> = "Http4XX",
         4 => http5_xx: Option<HttpCodeV2Detail> = "Http5XX",
         5 => http6_xx: Option<HttpCodeV2Detail> = "Http6XX",
-        6 => time: Option<i64> = "Time",
+        6 => time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>> = "Time",
     }
 }

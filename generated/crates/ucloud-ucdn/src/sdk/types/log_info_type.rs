@@ -7,7 +7,7 @@
 pub struct LogInfo {
     /// Unix时间戳
     /// Wire name: `LogTime`.
-    pub log_time: Option<i64>,
+    pub log_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 日志url地址，多个URL用分号隔开
     /// Wire name: `LogUrl`.
     pub log_url: Option<String>,
@@ -15,7 +15,7 @@ pub struct LogInfo {
 
 ::runtime::lenient_object! {
     LogInfo {
-        0 => log_time: Option<i64> = "LogTime",
+        0 => log_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>> = "LogTime",
         1 => log_url: Option<String> = "LogUrl",
     }
 }

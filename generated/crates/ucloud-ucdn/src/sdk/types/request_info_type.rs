@@ -13,13 +13,13 @@ pub struct RequestInfo {
     pub origin_request: Option<f64>,
     /// 带宽获取的时间点。格式：时间戳
     /// Wire name: `Time`.
-    pub time: Option<i64>,
+    pub time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
 }
 
 ::runtime::lenient_object! {
     RequestInfo {
         0 => cdn_request: Option<f64> = "CdnRequest",
         1 => origin_request: Option<f64> = "OriginRequest",
-        2 => time: Option<i64> = "Time",
+        2 => time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>> = "Time",
     }
 }

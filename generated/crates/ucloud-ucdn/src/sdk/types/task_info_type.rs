@@ -9,7 +9,7 @@ use super::UrlProgressInfo;
 pub struct TaskInfo {
     /// 刷新任务创建的时间。格式为Unix Timestamp
     /// Wire name: `CreateTime`.
-    pub create_time: Option<i64>,
+    pub create_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 刷新任务的当前状态，枚举值：success：成功；wait：排队中；process：处理中；failure：失败； unknow：未知
     /// Wire name: `Status`.
     pub status: Option<String>,
@@ -26,7 +26,7 @@ pub struct TaskInfo {
 
 ::runtime::lenient_object! {
     TaskInfo {
-        0 => create_time: Option<i64> = "CreateTime",
+        0 => create_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>> = "CreateTime",
         1 => status: Option<String> = "Status",
         2 => task_id: Option<String> = "TaskId",
         3 => type_field: Option<String> = "Type",

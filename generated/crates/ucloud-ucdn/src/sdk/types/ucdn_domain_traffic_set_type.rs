@@ -7,7 +7,7 @@
 pub struct UcdnDomainTrafficSet {
     /// 流量获取的时间点，格式为Unix Timestamp
     /// Wire name: `Time`.
-    pub time: Option<i64>,
+    pub time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 查询每日流量总值，单位：GB
     /// Wire name: `Value`.
     pub value: Option<f64>,
@@ -15,7 +15,7 @@ pub struct UcdnDomainTrafficSet {
 
 ::runtime::lenient_object! {
     UcdnDomainTrafficSet {
-        0 => time: Option<i64> = "Time",
+        0 => time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>> = "Time",
         1 => value: Option<f64> = "Value",
     }
 }

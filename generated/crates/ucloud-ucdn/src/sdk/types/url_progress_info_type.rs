@@ -7,10 +7,10 @@
 pub struct UrlProgressInfo {
     /// 刷新任务创建的时间。格式为Unix Timestamp
     /// Wire name: `CreateTime`.
-    pub create_time: Option<i64>,
+    pub create_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 任务完成时间。格式为Unix Timestamp
     /// Wire name: `FinishTime`.
-    pub finish_time: Option<i64>,
+    pub finish_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 刷新进度，单位%
     /// Wire name: `Progress`.
     pub progress: Option<i64>,
@@ -24,8 +24,8 @@ pub struct UrlProgressInfo {
 
 ::runtime::lenient_object! {
     UrlProgressInfo {
-        0 => create_time: Option<i64> = "CreateTime",
-        1 => finish_time: Option<i64> = "FinishTime",
+        0 => create_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>> = "CreateTime",
+        1 => finish_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>> = "FinishTime",
         2 => progress: Option<i64> = "Progress",
         3 => status: Option<String> = "Status",
         4 => url: Option<String> = "Url",

@@ -71,7 +71,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         synthesized: Some(::runtime::catalog::SampleInfo {
             name: "synthesized",
             status: 200u16,
-            body: r#"{"Infos":[{"AttachResourceID":"example-AttachResourceID","ChargeType":"example-ChargeType","CreateTime":1,"DiskID":"example-DiskID","DiskStatus":"example-DiskStatus","DiskType":"example-DiskType","ExpireTime":1,"Name":"example-Name","Region":"example-Region","Remark":"example-Remark","SetType":"example-SetType","Size":1,"Zone":"example-Zone"}],"Message":"example-Message","RetCode":0,"TotalCount":1}"#,
+            body: r#"{"Infos":[{"AttachResourceID":"example-AttachResourceID","ChargeType":"example-ChargeType","CreateTime":1767323045,"DiskID":"example-DiskID","DiskStatus":"example-DiskStatus","DiskType":"example-DiskType","ExpireTime":1767323045,"Name":"example-Name","Region":"example-Region","Remark":"example-Remark","SetType":"example-SetType","Size":1,"Zone":"example-Zone"}],"Message":"example-Message","RetCode":0,"TotalCount":1}"#,
         }),
         reply_headers: &[],
         paging: Some(&crate::describe_disk::glue::PAGING),

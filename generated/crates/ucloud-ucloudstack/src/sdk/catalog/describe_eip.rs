@@ -76,7 +76,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         synthesized: Some(::runtime::catalog::SampleInfo {
             name: "synthesized",
             status: 200u16,
-            body: r#"{"Infos":[{"Bandwidth":1,"BindResourceID":"example-BindResourceID","BindResourceType":"example-BindResourceType","CanDefaultGW":1,"ChargeType":"example-ChargeType","CreateTime":1,"EIPID":"example-EIPID","ExpireTime":1,"IP":"example-IP","IPVersion":"example-IPVersion","ISDefaultGW":1,"Name":"example-Name","OperatorName":"example-OperatorName","Region":"example-Region","Remark":"example-Remark","Status":"example-Status","Zone":"example-Zone"}],"Message":"example-Message","RetCode":0,"Totalcount":1}"#,
+            body: r#"{"Infos":[{"Bandwidth":1,"BindResourceID":"example-BindResourceID","BindResourceType":"example-BindResourceType","CanDefaultGW":1,"ChargeType":"example-ChargeType","CreateTime":1767323045,"EIPID":"example-EIPID","ExpireTime":1767323045,"IP":"example-IP","IPVersion":"example-IPVersion","ISDefaultGW":1,"Name":"example-Name","OperatorName":"example-OperatorName","Region":"example-Region","Remark":"example-Remark","Status":"example-Status","Zone":"example-Zone"}],"Message":"example-Message","RetCode":0,"Totalcount":1}"#,
         }),
         reply_headers: &[],
         paging: Some(&crate::describe_eip::glue::PAGING),

@@ -71,7 +71,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         synthesized: Some(::runtime::catalog::SampleInfo {
             name: "synthesized",
             status: 200u16,
-            body: r#"{"Action":"example-Action","Infos":[{"CreateTime":1,"ImageID":"example-ImageID","ImageStatus":"example-ImageStatus","ImageType":"example-ImageType","Name":"example-Name","OSDistribution":"example-OSDistribution","OSName":"example-OSName","OSType":"example-OSType","Region":"example-Region","SetArch":"example-SetArch","Zone":"example-Zone"}],"Message":"example-Message","RetCode":0,"TotalCount":1}"#,
+            body: r#"{"Action":"example-Action","Infos":[{"CreateTime":1767323045,"ImageID":"example-ImageID","ImageStatus":"example-ImageStatus","ImageType":"example-ImageType","Name":"example-Name","OSDistribution":"example-OSDistribution","OSName":"example-OSName","OSType":"example-OSType","Region":"example-Region","SetArch":"example-SetArch","Zone":"example-Zone"}],"Message":"example-Message","RetCode":0,"TotalCount":1}"#,
         }),
         reply_headers: &[],
         paging: Some(&crate::describe_image::glue::PAGING),

@@ -76,7 +76,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         synthesized: Some(::runtime::catalog::SampleInfo {
             name: "synthesized",
             status: 200u16,
-            body: r#"{"Infos":[{"AlarmTemplateID":"example-AlarmTemplateID","ChargeType":"example-ChargeType","CreateTime":1,"ExpireTime":1,"LBID":"example-LBID","LBStatus":"example-LBStatus","LBType":"example-LBType","Name":"example-Name","PrivateIP":"example-PrivateIP","PublicIP":"example-PublicIP","Region":"example-Region","Remark":"example-Remark","SGID":"example-SGID","SubnetID":"example-SubnetID","VPCID":"example-VPCID","VSCount":1,"Zone":"example-Zone"}],"Message":"example-Message","RetCode":0,"TotalCount":1}"#,
+            body: r#"{"Infos":[{"AlarmTemplateID":"example-AlarmTemplateID","ChargeType":"example-ChargeType","CreateTime":1767323045,"ExpireTime":1767323045,"LBID":"example-LBID","LBStatus":"example-LBStatus","LBType":"example-LBType","Name":"example-Name","PrivateIP":"example-PrivateIP","PublicIP":"example-PublicIP","Region":"example-Region","Remark":"example-Remark","SGID":"example-SGID","SubnetID":"example-SubnetID","VPCID":"example-VPCID","VSCount":1,"Zone":"example-Zone"}],"Message":"example-Message","RetCode":0,"TotalCount":1}"#,
         }),
         reply_headers: &[],
         paging: Some(&crate::describe_lb::glue::PAGING),

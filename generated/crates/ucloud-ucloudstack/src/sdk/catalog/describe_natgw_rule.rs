@@ -84,7 +84,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         synthesized: Some(::runtime::catalog::SampleInfo {
             name: "synthesized",
             status: 200u16,
-            body: r#"{"Infos":[{"BindResourceID":"example-BindResourceID","BindResourceType":"example-BindResourceType","CreateTime":1,"IP":"example-IP","NATGWID":"example-NATGWID","NATGWType":"example-NATGWType","Name":"example-Name","RuleID":"example-RuleID","RuleStatus":"example-RuleStatus"}],"Message":"example-Message","RetCode":0,"TotalCount":1}"#,
+            body: r#"{"Infos":[{"BindResourceID":"example-BindResourceID","BindResourceType":"example-BindResourceType","CreateTime":1767323045,"IP":"example-IP","NATGWID":"example-NATGWID","NATGWType":"example-NATGWType","Name":"example-Name","RuleID":"example-RuleID","RuleStatus":"example-RuleStatus"}],"Message":"example-Message","RetCode":0,"TotalCount":1}"#,
         }),
         reply_headers: &[],
         paging: Some(&crate::describe_natgw_rule::glue::PAGING),

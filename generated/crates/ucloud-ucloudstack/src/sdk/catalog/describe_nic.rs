@@ -66,7 +66,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         synthesized: Some(::runtime::catalog::SampleInfo {
             name: "synthesized",
             status: 200u16,
-            body: r#"{"Infos":[{"BindResourceID":"example-BindResourceID","CreateTime":1,"IP":"example-IP","MAC":"example-MAC","NICID":"example-NICID","NICStatus":"example-NICStatus","Name":"example-Name","Region":"example-Region","Remark":"example-Remark","SGID":"example-SGID","SubnetID":"example-SubnetID","VPCID":"example-VPCID","Zone":"example-Zone"}],"Message":"example-Message","RetCode":0,"TotalCount":1}"#,
+            body: r#"{"Infos":[{"BindResourceID":"example-BindResourceID","CreateTime":1767323045,"IP":"example-IP","MAC":"example-MAC","NICID":"example-NICID","NICStatus":"example-NICStatus","Name":"example-Name","Region":"example-Region","Remark":"example-Remark","SGID":"example-SGID","SubnetID":"example-SubnetID","VPCID":"example-VPCID","Zone":"example-Zone"}],"Message":"example-Message","RetCode":0,"TotalCount":1}"#,
         }),
         reply_headers: &[],
         paging: Some(&crate::describe_nic::glue::PAGING),

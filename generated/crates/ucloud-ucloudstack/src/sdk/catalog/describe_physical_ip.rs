@@ -66,7 +66,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         synthesized: Some(::runtime::catalog::SampleInfo {
             name: "synthesized",
             status: 200u16,
-            body: r#"{"Infos":[{"BindResourceID":"example-BindResourceID","BindResourceType":"example-BindResourceType","CreateTime":1,"IP":"example-IP","Name":"example-Name","OperatorName":"example-OperatorName","PhysicalIPID":"example-PhysicalIPID","Region":"example-Region","Remark":"example-Remark","Status":"example-Status","UpdateTime":1,"Zone":"example-Zone"}],"Message":"example-Message","RetCode":0,"TotalCount":1}"#,
+            body: r#"{"Infos":[{"BindResourceID":"example-BindResourceID","BindResourceType":"example-BindResourceType","CreateTime":1767323045,"IP":"example-IP","Name":"example-Name","OperatorName":"example-OperatorName","PhysicalIPID":"example-PhysicalIPID","Region":"example-Region","Remark":"example-Remark","Status":"example-Status","UpdateTime":1767323045,"Zone":"example-Zone"}],"Message":"example-Message","RetCode":0,"TotalCount":1}"#,
         }),
         reply_headers: &[],
         paging: Some(&crate::describe_physical_ip::glue::PAGING),

@@ -69,7 +69,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         synthesized: Some(::runtime::catalog::SampleInfo {
             name: "synthesized",
             status: 200u16,
-            body: r#"{"Infos":[{"CreateTime":1,"Name":"example-Name","Region":"example-Region","Remark":"example-Remark","ResourceCount":1,"Rule":[{"DstPort":"example-DstPort","IsIn":"example-IsIn","Priority":"example-Priority","ProtocolType":"example-ProtocolType","RuleAction":"example-RuleAction","RuleID":"example-RuleID","SrcIP":"example-SrcIP"}],"RuleCount":1,"SGID":"example-SGID","Status":"example-Status","UpdateTime":1,"Zone":"example-Zone"}],"Message":"example-Message","RetCode":0,"TotalCount":1}"#,
+            body: r#"{"Infos":[{"CreateTime":1767323045,"Name":"example-Name","Region":"example-Region","Remark":"example-Remark","ResourceCount":1,"Rule":[{"DstPort":"example-DstPort","IsIn":"example-IsIn","Priority":"example-Priority","ProtocolType":"example-ProtocolType","RuleAction":"example-RuleAction","RuleID":"example-RuleID","SrcIP":"example-SrcIP"}],"RuleCount":1,"SGID":"example-SGID","Status":"example-Status","UpdateTime":1767323045,"Zone":"example-Zone"}],"Message":"example-Message","RetCode":0,"TotalCount":1}"#,
         }),
         reply_headers: &[],
         paging: Some(&crate::describe_security_group::glue::PAGING),

@@ -56,7 +56,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         synthesized: Some(::runtime::catalog::SampleInfo {
             name: "synthesized",
             status: 200u16,
-            body: r#"{"Infos":[{"Amount":1.0,"CreateTime":1,"Email":"example-Email","PrivateKey":"example-PrivateKey","PublicKey":"example-PublicKey","Status":"example-Status","UpdateTime":1,"UserID":1}],"Message":"example-Message","RetCode":0,"TotalCount":1}"#,
+            body: r#"{"Infos":[{"Amount":1.0,"CreateTime":1767323045,"Email":"example-Email","PrivateKey":"example-PrivateKey","PublicKey":"example-PublicKey","Status":"example-Status","UpdateTime":1767323045,"UserID":1}],"Message":"example-Message","RetCode":0,"TotalCount":1}"#,
         }),
         reply_headers: &[],
         paging: Some(&crate::describe_user::glue::PAGING),

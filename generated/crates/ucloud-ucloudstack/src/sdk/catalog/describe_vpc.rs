@@ -66,7 +66,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         synthesized: Some(::runtime::catalog::SampleInfo {
             name: "synthesized",
             status: 200u16,
-            body: r#"{"Infos":[{"CreateTime":1,"Name":"example-Name","Network":"example-Network","Region":"example-Region","Remark":"example-Remark","State":"example-State","SubnetCount":1,"SubnetInfos":[{"CreateTime":1,"Name":"example-Name","Network":"example-Network","Region":"example-Region","Remark":"example-Remark","State":"example-State","SubnetID":"example-SubnetID","UpdateTime":1,"Zone":"example-Zone"}],"UpdateTime":1,"VPCID":"example-VPCID","Zone":"example-Zone"}],"Message":"example-Message","RetCode":0,"TotalCount":1}"#,
+            body: r#"{"Infos":[{"CreateTime":1767323045,"Name":"example-Name","Network":"example-Network","Region":"example-Region","Remark":"example-Remark","State":"example-State","SubnetCount":1,"SubnetInfos":[{"CreateTime":1767323045,"Name":"example-Name","Network":"example-Network","Region":"example-Region","Remark":"example-Remark","State":"example-State","SubnetID":"example-SubnetID","UpdateTime":1767323045,"Zone":"example-Zone"}],"UpdateTime":1767323045,"VPCID":"example-VPCID","Zone":"example-Zone"}],"Message":"example-Message","RetCode":0,"TotalCount":1}"#,
         }),
         reply_headers: &[],
         paging: Some(&crate::describe_vpc::glue::PAGING),

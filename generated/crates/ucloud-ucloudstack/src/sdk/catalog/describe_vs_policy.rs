@@ -76,7 +76,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         synthesized: Some(::runtime::catalog::SampleInfo {
             name: "synthesized",
             status: 200u16,
-            body: r#"{"Infos":[{"CreateTime":1,"Domain":"example-Domain","LBID":"example-LBID","Path":"example-Path","PolicyID":"example-PolicyID","PolicyStatus":"example-PolicyStatus","RSInfos":[{"BindResourceID":"example-BindResourceID","CreateTime":1,"IP":"example-IP","LBID":"example-LBID","Name":"example-Name","Port":1,"RSID":"example-RSID","RSMode":"example-RSMode","RSStatus":"example-RSStatus","UpdateTime":1,"VSID":"example-VSID","Weight":1}],"UpdateTime":1,"VSID":"example-VSID"}],"Message":"example-Message","RetCode":0,"TotalCount":1}"#,
+            body: r#"{"Infos":[{"CreateTime":1767323045,"Domain":"example-Domain","LBID":"example-LBID","Path":"example-Path","PolicyID":"example-PolicyID","PolicyStatus":"example-PolicyStatus","RSInfos":[{"BindResourceID":"example-BindResourceID","CreateTime":1767323045,"IP":"example-IP","LBID":"example-LBID","Name":"example-Name","Port":1,"RSID":"example-RSID","RSMode":"example-RSMode","RSStatus":"example-RSStatus","UpdateTime":1767323045,"VSID":"example-VSID","Weight":1}],"UpdateTime":1767323045,"VSID":"example-VSID"}],"Message":"example-Message","RetCode":0,"TotalCount":1}"#,
         }),
         reply_headers: &[],
         paging: Some(&crate::describe_vs_policy::glue::PAGING),

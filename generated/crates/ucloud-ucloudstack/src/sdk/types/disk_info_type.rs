@@ -13,7 +13,7 @@ pub struct DiskInfo {
     pub charge_type: Option<String>,
     /// 创建时间。时间戳
     /// Wire name: `CreateTime`.
-    pub create_time: Option<i64>,
+    pub create_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 硬盘ID
     /// Wire name: `DiskID`.
     pub disk_id: Option<String>,
@@ -25,7 +25,7 @@ pub struct DiskInfo {
     pub disk_type: Option<String>,
     /// 过期时间。时间戳
     /// Wire name: `ExpireTime`.
-    pub expire_time: Option<i64>,
+    pub expire_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 名称
     /// Wire name: `Name`.
     pub name: Option<String>,
@@ -50,11 +50,11 @@ pub struct DiskInfo {
     DiskInfo {
         0 => attach_resource_id: Option<String> = "AttachResourceID",
         1 => charge_type: Option<String> = "ChargeType",
-        2 => create_time: Option<i64> = "CreateTime",
+        2 => create_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>> = "CreateTime",
         3 => disk_id: Option<String> = "DiskID",
         4 => disk_status: Option<String> = "DiskStatus",
         5 => disk_type: Option<String> = "DiskType",
-        6 => expire_time: Option<i64> = "ExpireTime",
+        6 => expire_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>> = "ExpireTime",
         7 => name: Option<String> = "Name",
         8 => region: Option<String> = "Region",
         9 => remark: Option<String> = "Remark",

@@ -22,13 +22,13 @@ pub struct EipInfo {
     pub charge_type: Option<String>,
     /// 创建时间。时间戳
     /// Wire name: `CreateTime`.
-    pub create_time: Option<i64>,
+    pub create_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// ID
     /// Wire name: `EIPID`.
     pub eipid: Option<String>,
     /// 过期时间。时间戳
     /// Wire name: `ExpireTime`.
-    pub expire_time: Option<i64>,
+    pub expire_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 外网IP
     /// Wire name: `IP`.
     pub ip: Option<String>,
@@ -65,9 +65,9 @@ pub struct EipInfo {
         2 => bind_resource_type: Option<String> = "BindResourceType",
         3 => can_default_gw: Option<i64> = "CanDefaultGW",
         4 => charge_type: Option<String> = "ChargeType",
-        5 => create_time: Option<i64> = "CreateTime",
+        5 => create_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>> = "CreateTime",
         6 => eipid: Option<String> = "EIPID",
-        7 => expire_time: Option<i64> = "ExpireTime",
+        7 => expire_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>> = "ExpireTime",
         8 => ip: Option<String> = "IP",
         9 => ip_version: Option<String> = "IPVersion",
         10 => is_default_gw: Option<i64> = "ISDefaultGW",

@@ -7,7 +7,7 @@
 pub struct ImageInfo {
     /// 创建时间。时间戳。
     /// Wire name: `CreateTime`.
-    pub create_time: Option<i64>,
+    pub create_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 镜像ID
     /// Wire name: `ImageID`.
     pub image_id: Option<String>,
@@ -42,7 +42,7 @@ pub struct ImageInfo {
 
 ::runtime::lenient_object! {
     ImageInfo {
-        0 => create_time: Option<i64> = "CreateTime",
+        0 => create_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>> = "CreateTime",
         1 => image_id: Option<String> = "ImageID",
         2 => image_status: Option<String> = "ImageStatus",
         3 => image_type: Option<String> = "ImageType",

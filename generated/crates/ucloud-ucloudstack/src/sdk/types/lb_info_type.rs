@@ -13,10 +13,10 @@ pub struct LbInfo {
     pub charge_type: Option<String>,
     /// 创建时间，时间戳
     /// Wire name: `CreateTime`.
-    pub create_time: Option<i64>,
+    pub create_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 过期时间，时间戳
     /// Wire name: `ExpireTime`.
-    pub expire_time: Option<i64>,
+    pub expire_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 负载均衡ID
     /// Wire name: `LBID`.
     pub lbid: Option<String>,
@@ -62,8 +62,8 @@ pub struct LbInfo {
     LbInfo {
         0 => alarm_template_id: Option<String> = "AlarmTemplateID",
         1 => charge_type: Option<String> = "ChargeType",
-        2 => create_time: Option<i64> = "CreateTime",
-        3 => expire_time: Option<i64> = "ExpireTime",
+        2 => create_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>> = "CreateTime",
+        3 => expire_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>> = "ExpireTime",
         4 => lbid: Option<String> = "LBID",
         5 => lb_status: Option<String> = "LBStatus",
         6 => lb_type: Option<String> = "LBType",

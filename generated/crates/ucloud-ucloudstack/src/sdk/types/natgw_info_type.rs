@@ -13,13 +13,13 @@ pub struct NatgwInfo {
     pub charge_type: Option<String>,
     /// 创建时间，时间戳
     /// Wire name: `CreateTime`.
-    pub create_time: Option<i64>,
+    pub create_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 虚拟IP
     /// Wire name: `EIP`.
     pub eip: Option<String>,
     /// 过期时间，时间戳
     /// Wire name: `ExpireTime`.
-    pub expire_time: Option<i64>,
+    pub expire_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// NAT网关ID
     /// Wire name: `NATGWID`.
     pub natgwid: Option<String>,
@@ -53,9 +53,9 @@ pub struct NatgwInfo {
     NatgwInfo {
         0 => alarm_template_id: Option<String> = "AlarmTemplateID",
         1 => charge_type: Option<String> = "ChargeType",
-        2 => create_time: Option<i64> = "CreateTime",
+        2 => create_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>> = "CreateTime",
         3 => eip: Option<String> = "EIP",
-        4 => expire_time: Option<i64> = "ExpireTime",
+        4 => expire_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>> = "ExpireTime",
         5 => natgwid: Option<String> = "NATGWID",
         6 => natgw_status: Option<String> = "NATGWStatus",
         7 => name: Option<String> = "Name",

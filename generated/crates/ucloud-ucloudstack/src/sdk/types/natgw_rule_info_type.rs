@@ -13,7 +13,7 @@ pub struct NatgwRuleInfo {
     pub bind_resource_type: Option<String>,
     /// 创建时间，时间戳。
     /// Wire name: `CreateTime`.
-    pub create_time: Option<i64>,
+    pub create_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 白名单资源的内网IP地址
     /// Wire name: `IP`.
     pub ip: Option<String>,
@@ -38,7 +38,7 @@ pub struct NatgwRuleInfo {
     NatgwRuleInfo {
         0 => bind_resource_id: Option<String> = "BindResourceID",
         1 => bind_resource_type: Option<String> = "BindResourceType",
-        2 => create_time: Option<i64> = "CreateTime",
+        2 => create_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>> = "CreateTime",
         3 => ip: Option<String> = "IP",
         4 => natgwid: Option<String> = "NATGWID",
         5 => natgw_type: Option<String> = "NATGWType",

@@ -10,7 +10,7 @@ pub struct NicInfo {
     pub bind_resource_id: Option<String>,
     /// 创建时间。时间戳
     /// Wire name: `CreateTime`.
-    pub create_time: Option<i64>,
+    pub create_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// IP
     /// Wire name: `IP`.
     pub ip: Option<String>,
@@ -49,7 +49,7 @@ pub struct NicInfo {
 ::runtime::lenient_object! {
     NicInfo {
         0 => bind_resource_id: Option<String> = "BindResourceID",
-        1 => create_time: Option<i64> = "CreateTime",
+        1 => create_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>> = "CreateTime",
         2 => ip: Option<String> = "IP",
         3 => mac: Option<String> = "MAC",
         4 => nicid: Option<String> = "NICID",

@@ -13,7 +13,7 @@ pub struct PhysicalIpInfo {
     pub bind_resource_type: Option<String>,
     /// 创建时间。时间戳
     /// Wire name: `CreateTime`.
-    pub create_time: Option<i64>,
+    pub create_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 物理IP
     /// Wire name: `IP`.
     pub ip: Option<String>,
@@ -37,7 +37,7 @@ pub struct PhysicalIpInfo {
     pub status: Option<String>,
     /// 过期时间。时间戳
     /// Wire name: `UpdateTime`.
-    pub update_time: Option<i64>,
+    pub update_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 可用区
     /// Wire name: `Zone`.
     pub zone: Option<String>,
@@ -47,7 +47,7 @@ pub struct PhysicalIpInfo {
     PhysicalIpInfo {
         0 => bind_resource_id: Option<String> = "BindResourceID",
         1 => bind_resource_type: Option<String> = "BindResourceType",
-        2 => create_time: Option<i64> = "CreateTime",
+        2 => create_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>> = "CreateTime",
         3 => ip: Option<String> = "IP",
         4 => name: Option<String> = "Name",
         5 => operator_name: Option<String> = "OperatorName",
@@ -55,7 +55,7 @@ pub struct PhysicalIpInfo {
         7 => region: Option<String> = "Region",
         8 => remark: Option<String> = "Remark",
         9 => status: Option<String> = "Status",
-        10 => update_time: Option<i64> = "UpdateTime",
+        10 => update_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>> = "UpdateTime",
         11 => zone: Option<String> = "Zone",
     }
 }

@@ -10,7 +10,7 @@ pub struct RsInfo {
     pub bind_resource_id: Option<String>,
     /// 创建时间，时间戳
     /// Wire name: `CreateTime`.
-    pub create_time: Option<i64>,
+    pub create_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 服务节点的内网 IP 地址
     /// Wire name: `IP`.
     pub ip: Option<String>,
@@ -34,7 +34,7 @@ pub struct RsInfo {
     pub rs_status: Option<String>,
     /// 更新时间，时间戳
     /// Wire name: `UpdateTime`.
-    pub update_time: Option<i64>,
+    pub update_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 服务节点所属的 VServer ID
     /// Wire name: `VSID`.
     pub vsid: Option<String>,
@@ -46,7 +46,7 @@ pub struct RsInfo {
 ::runtime::lenient_object! {
     RsInfo {
         0 => bind_resource_id: Option<String> = "BindResourceID",
-        1 => create_time: Option<i64> = "CreateTime",
+        1 => create_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>> = "CreateTime",
         2 => ip: Option<String> = "IP",
         3 => lbid: Option<String> = "LBID",
         4 => name: Option<String> = "Name",
@@ -54,7 +54,7 @@ pub struct RsInfo {
         6 => rsid: Option<String> = "RSID",
         7 => rs_mode: Option<String> = "RSMode",
         8 => rs_status: Option<String> = "RSStatus",
-        9 => update_time: Option<i64> = "UpdateTime",
+        9 => update_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>> = "UpdateTime",
         10 => vsid: Option<String> = "VSID",
         11 => weight: Option<i64> = "Weight",
     }

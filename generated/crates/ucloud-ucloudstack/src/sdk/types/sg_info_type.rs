@@ -9,7 +9,7 @@ use super::SgRuleInfo;
 pub struct SgInfo {
     /// 创建时间，时间戳
     /// Wire name: `CreateTime`.
-    pub create_time: Option<i64>,
+    pub create_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 名称
     /// Wire name: `Name`.
     pub name: Option<String>,
@@ -36,7 +36,7 @@ pub struct SgInfo {
     pub status: Option<String>,
     /// 更新时间，时间戳
     /// Wire name: `UpdateTime`.
-    pub update_time: Option<i64>,
+    pub update_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 可用区
     /// Wire name: `Zone`.
     pub zone: Option<String>,
@@ -44,7 +44,7 @@ pub struct SgInfo {
 
 ::runtime::lenient_object! {
     SgInfo {
-        0 => create_time: Option<i64> = "CreateTime",
+        0 => create_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>> = "CreateTime",
         1 => name: Option<String> = "Name",
         2 => region: Option<String> = "Region",
         3 => remark: Option<String> = "Remark",
@@ -53,7 +53,7 @@ pub struct SgInfo {
         6 => rule_count: Option<i64> = "RuleCount",
         7 => sgid: Option<String> = "SGID",
         8 => status: Option<String> = "Status",
-        9 => update_time: Option<i64> = "UpdateTime",
+        9 => update_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>> = "UpdateTime",
         10 => zone: Option<String> = "Zone",
     }
 }

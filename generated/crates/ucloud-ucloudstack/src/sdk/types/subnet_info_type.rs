@@ -7,7 +7,7 @@
 pub struct SubnetInfo {
     /// 创建时间，时间戳
     /// Wire name: `CreateTime`.
-    pub create_time: Option<i64>,
+    pub create_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 名称
     /// Wire name: `Name`.
     pub name: Option<String>,
@@ -28,7 +28,7 @@ pub struct SubnetInfo {
     pub subnet_id: Option<String>,
     /// 更新时间，时间戳
     /// Wire name: `UpdateTime`.
-    pub update_time: Option<i64>,
+    pub update_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 可用区
     /// Wire name: `Zone`.
     pub zone: Option<String>,
@@ -36,14 +36,14 @@ pub struct SubnetInfo {
 
 ::runtime::lenient_object! {
     SubnetInfo {
-        0 => create_time: Option<i64> = "CreateTime",
+        0 => create_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>> = "CreateTime",
         1 => name: Option<String> = "Name",
         2 => network: Option<String> = "Network",
         3 => region: Option<String> = "Region",
         4 => remark: Option<String> = "Remark",
         5 => state: Option<String> = "State",
         6 => subnet_id: Option<String> = "SubnetID",
-        7 => update_time: Option<i64> = "UpdateTime",
+        7 => update_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>> = "UpdateTime",
         8 => zone: Option<String> = "Zone",
     }
 }

@@ -10,7 +10,7 @@ pub struct UserInfo {
     pub amount: Option<f64>,
     /// 账户创建时间。时间戳
     /// Wire name: `CreateTime`.
-    pub create_time: Option<i64>,
+    pub create_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 租户名称
     /// Wire name: `Email`.
     pub email: Option<String>,
@@ -26,7 +26,7 @@ pub struct UserInfo {
     pub status: Option<String>,
     /// 更新时间。时间戳
     /// Wire name: `UpdateTime`.
-    pub update_time: Option<i64>,
+    pub update_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 租户ID.
     /// Wire name: `UserID`.
     pub user_id: Option<i64>,
@@ -35,12 +35,12 @@ pub struct UserInfo {
 ::runtime::lenient_object! {
     UserInfo {
         0 => amount: Option<f64> = "Amount",
-        1 => create_time: Option<i64> = "CreateTime",
+        1 => create_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>> = "CreateTime",
         2 => email: Option<String> = "Email",
         3 => private_key: Option<::runtime::Sensitive<String>> = "PrivateKey",
         4 => public_key: Option<String> = "PublicKey",
         5 => status: Option<String> = "Status",
-        6 => update_time: Option<i64> = "UpdateTime",
+        6 => update_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>> = "UpdateTime",
         7 => user_id: Option<i64> = "UserID",
     }
 }

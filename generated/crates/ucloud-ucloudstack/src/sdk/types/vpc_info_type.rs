@@ -9,7 +9,7 @@ use super::SubnetInfo;
 pub struct VpcInfo {
     /// 创建时间，时间戳
     /// Wire name: `CreateTime`.
-    pub create_time: Option<i64>,
+    pub create_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 名称
     /// Wire name: `Name`.
     pub name: Option<String>,
@@ -33,7 +33,7 @@ pub struct VpcInfo {
     pub subnet_infos: Vec<SubnetInfo>,
     /// 修改时间，时间戳
     /// Wire name: `UpdateTime`.
-    pub update_time: Option<i64>,
+    pub update_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// VPC的ID
     /// Wire name: `VPCID`.
     pub vpcid: Option<String>,
@@ -44,7 +44,7 @@ pub struct VpcInfo {
 
 ::runtime::lenient_object! {
     VpcInfo {
-        0 => create_time: Option<i64> = "CreateTime",
+        0 => create_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>> = "CreateTime",
         1 => name: Option<String> = "Name",
         2 => network: Option<String> = "Network",
         3 => region: Option<String> = "Region",
@@ -52,7 +52,7 @@ pub struct VpcInfo {
         5 => state: Option<String> = "State",
         6 => subnet_count: Option<i64> = "SubnetCount",
         7 => subnet_infos: Vec<SubnetInfo> = "SubnetInfos",
-        8 => update_time: Option<i64> = "UpdateTime",
+        8 => update_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>> = "UpdateTime",
         9 => vpcid: Option<String> = "VPCID",
         10 => zone: Option<String> = "Zone",
     }

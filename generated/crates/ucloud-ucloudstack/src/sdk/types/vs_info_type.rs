@@ -15,7 +15,7 @@ pub struct VsInfo {
     pub ca_certificate_id: Option<String>,
     /// 创建时间，时间戳
     /// Wire name: `CreateTime`.
-    pub create_time: Option<i64>,
+    pub create_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// HTTP 健康检查时校验请求的 HOST 字段中的域名。当健康检查类型为端口检查时，该值为空。
     /// Wire name: `Domain`.
     pub domain: Option<String>,
@@ -60,7 +60,7 @@ pub struct VsInfo {
     pub server_certificate_id: Option<String>,
     /// 更新时间，时间戳
     /// Wire name: `UpdateTime`.
-    pub update_time: Option<i64>,
+    pub update_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// VServer的ID
     /// Wire name: `VSID`.
     pub vsid: Option<String>,
@@ -76,7 +76,7 @@ pub struct VsInfo {
     VsInfo {
         0 => alarm_template_id: Option<String> = "AlarmTemplateID",
         1 => ca_certificate_id: Option<String> = "CACertificateID",
-        2 => create_time: Option<i64> = "CreateTime",
+        2 => create_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>> = "CreateTime",
         3 => domain: Option<String> = "Domain",
         4 => healthcheck_type: Option<String> = "HealthcheckType",
         5 => keepalive_timeout: Option<i64> = "KeepaliveTimeout",
@@ -91,7 +91,7 @@ pub struct VsInfo {
         14 => ssl_mode: Option<String> = "SSLMode",
         15 => scheduler: Option<String> = "Scheduler",
         16 => server_certificate_id: Option<String> = "ServerCertificateID",
-        17 => update_time: Option<i64> = "UpdateTime",
+        17 => update_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>> = "UpdateTime",
         18 => vsid: Option<String> = "VSID",
         19 => vs_policy_infos: Vec<VsPolicyInfo> = "VSPolicyInfos",
         20 => vs_status: Option<String> = "VSStatus",

@@ -9,7 +9,7 @@ use super::RsInfo;
 pub struct VsPolicyInfo {
     /// 创建时间，时间戳
     /// Wire name: `CreateTime`.
-    pub create_time: Option<i64>,
+    pub create_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 内容转发规则关联的请求域名，值可为空，即代表仅匹配路径。
     /// Wire name: `Domain`.
     pub domain: Option<String>,
@@ -30,7 +30,7 @@ pub struct VsPolicyInfo {
     pub rs_infos: Vec<RsInfo>,
     /// 更新时间，时间戳
     /// Wire name: `UpdateTime`.
-    pub update_time: Option<i64>,
+    pub update_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// VServerID
     /// Wire name: `VSID`.
     pub vsid: Option<String>,
@@ -38,14 +38,14 @@ pub struct VsPolicyInfo {
 
 ::runtime::lenient_object! {
     VsPolicyInfo {
-        0 => create_time: Option<i64> = "CreateTime",
+        0 => create_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>> = "CreateTime",
         1 => domain: Option<String> = "Domain",
         2 => lbid: Option<String> = "LBID",
         3 => path: Option<String> = "Path",
         4 => policy_id: Option<String> = "PolicyID",
         5 => policy_status: Option<String> = "PolicyStatus",
         6 => rs_infos: Vec<RsInfo> = "RSInfos",
-        7 => update_time: Option<i64> = "UpdateTime",
+        7 => update_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>> = "UpdateTime",
         8 => vsid: Option<String> = "VSID",
     }
 }

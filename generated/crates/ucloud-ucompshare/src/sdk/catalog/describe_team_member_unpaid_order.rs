@@ -7,8 +7,8 @@ pub use crate::describe_team_member_unpaid_order::glue::{OP, OPERATION, to_wire}
 
 pub fn example() -> Result<DescribeTeamMemberUnpaidOrderRequest, ::runtime::BuildError> {
     DescribeTeamMemberUnpaidOrderRequest::builder()
-        .begin_time(1i64)
-        .end_time(1i64)
+        .begin_time(::runtime::Timestamp::from("1767323045"))
+        .end_time(::runtime::Timestamp::from("1767323045"))
         .team_id(1i64)
         .virtual_company_id(1i64)
         .build()

@@ -10,8 +10,8 @@ pub fn example() -> Result<
     ::runtime::BuildError,
 > {
     DescribeTeamMemberUnpaidOrderCountRequest::builder()
-        .begin_time(1i64)
-        .end_time(1i64)
+        .begin_time(::runtime::Timestamp::from("1767323045"))
+        .end_time(::runtime::Timestamp::from("1767323045"))
         .team_id(1i64)
         .virtual_company_id(1i64)
         .build()

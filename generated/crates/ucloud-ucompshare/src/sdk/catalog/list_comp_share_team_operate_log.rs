@@ -7,8 +7,8 @@ pub use crate::list_comp_share_team_operate_log::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ListCompShareTeamOperateLogRequest, ::runtime::BuildError> {
     ListCompShareTeamOperateLogRequest::builder()
-        .begin_time(1i64)
-        .end_time(1i64)
+        .begin_time(::runtime::Timestamp::from("1767323045"))
+        .end_time(::runtime::Timestamp::from("1767323045"))
         .team_id(1i64)
         .build()
 }

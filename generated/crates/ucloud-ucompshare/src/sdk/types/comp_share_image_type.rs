@@ -27,7 +27,7 @@ pub struct CompShareImage {
     pub cover: Option<String>,
     /// 创建时间戳
     /// Wire name: `CreateTime`.
-    pub create_time: Option<i64>,
+    pub create_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 镜像引用创建计数
     /// Wire name: `CreatedCount`.
     pub created_count: Option<i64>,
@@ -69,7 +69,7 @@ pub struct CompShareImage {
     pub price: Option<f64>,
     /// 发布时间戳
     /// Wire name: `PubTime`.
-    pub pub_time: Option<i64>,
+    pub pub_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 镜像详细描述。仅指定镜像Id查询时返回
     /// Wire name: `Readme`.
     pub readme: Option<String>,
@@ -107,7 +107,7 @@ pub struct CompShareImage {
         3 => comp_share_image_id: Option<String> = "CompShareImageId",
         4 => container: Option<String> = "Container",
         5 => cover: Option<String> = "Cover",
-        6 => create_time: Option<i64> = "CreateTime",
+        6 => create_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>> = "CreateTime",
         7 => created_count: Option<i64> = "CreatedCount",
         8 => description: Option<String> = "Description",
         9 => failed_reason: Option<String> = "FailedReason",
@@ -121,7 +121,7 @@ pub struct CompShareImage {
         17 => name: Option<String> = "Name",
         18 => owner: Option<Projects> = "Owner",
         19 => price: Option<f64> = "Price",
-        20 => pub_time: Option<i64> = "PubTime",
+        20 => pub_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>> = "PubTime",
         21 => readme: Option<String> = "Readme",
         22 => size: Option<i64> = "Size",
         23 => softwares: Option<Software> = "Softwares",

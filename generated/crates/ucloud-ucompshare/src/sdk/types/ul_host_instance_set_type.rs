@@ -21,7 +21,7 @@ pub struct UlHostInstanceSet {
     pub charge_type: Option<String>,
     /// 创建时间。Unix时间戳
     /// Wire name: `CreateTime`.
-    pub create_time: Option<i64>,
+    pub create_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 见 **ULHostDiskSet** 模型定义
     /// Wire name: `DiskSet`.
     pub disk_set: Vec<UlHostDiskSet>,
@@ -33,7 +33,7 @@ pub struct UlHostInstanceSet {
     pub exclusive_utp_info: Option<ExclusiveUtpInfo>,
     /// 过期时间。Unix时间戳
     /// Wire name: `ExpireTime`.
-    pub expire_time: Option<i64>,
+    pub expire_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 见 **UHostIPSet** 模型定义
     /// Wire name: `IPSet`.
     pub ip_set: Vec<UHostIpSet>,
@@ -75,11 +75,11 @@ pub struct UlHostInstanceSet {
         1 => auto_renew: Option<String> = "AutoRenew",
         2 => cpu: Option<i64> = "CPU",
         3 => charge_type: Option<String> = "ChargeType",
-        4 => create_time: Option<i64> = "CreateTime",
+        4 => create_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>> = "CreateTime",
         5 => disk_set: Vec<UlHostDiskSet> = "DiskSet",
         6 => eip_exclusive_utp_info: Option<ExclusiveUtpInfo> = "EIPExclusiveUTPInfo",
         7 => exclusive_utp_info: Option<ExclusiveUtpInfo> = "ExclusiveUTPInfo",
-        8 => expire_time: Option<i64> = "ExpireTime",
+        8 => expire_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>> = "ExpireTime",
         9 => ip_set: Vec<UHostIpSet> = "IPSet",
         10 => image_id: Option<String> = "ImageId",
         11 => image_name: Option<String> = "ImageName",

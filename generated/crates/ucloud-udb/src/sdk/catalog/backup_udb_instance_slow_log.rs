@@ -8,9 +8,9 @@ pub use crate::backup_udb_instance_slow_log::glue::{OP, OPERATION, to_wire};
 pub fn example() -> Result<BackupUdbInstanceSlowLogRequest, ::runtime::BuildError> {
     BackupUdbInstanceSlowLogRequest::builder()
         .backup_name(String::from("example-BackupName"))
-        .begin_time(1i64)
+        .begin_time(::runtime::Timestamp::from("1767323045"))
         .db_id(String::from("example-DBId"))
-        .end_time(1i64)
+        .end_time(::runtime::Timestamp::from("1767323045"))
         .build()
 }
 

@@ -8,7 +8,7 @@ pub use crate::create_udb_instance_by_recovery::glue::{OP, OPERATION, to_wire};
 pub fn example() -> Result<CreateUdbInstanceByRecoveryRequest, ::runtime::BuildError> {
     CreateUdbInstanceByRecoveryRequest::builder()
         .name(String::from("example-Name"))
-        .recovery_time(1i64)
+        .recovery_time(::runtime::Timestamp::from("1767323045"))
         .src_db_id(String::from("example-SrcDBId"))
         .build()
 }

@@ -96,7 +96,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         synthesized: Some(::runtime::catalog::SampleInfo {
             name: "synthesized",
             status: 200u16,
-            body: r#"{"DataSet":[{"BackupEndTime":1,"BackupId":1,"BackupName":"example-BackupName","BackupSize":1,"BackupTime":1,"BackupType":1,"BackupZone":"example-BackupZone","DBId":"example-DBId","DBName":"example-DBName","ErrorInfo":"example-ErrorInfo","MD5":"example-MD5","State":"example-State","Zone":"example-Zone"}],"RetCode":0,"TotalCount":1}"#,
+            body: r#"{"DataSet":[{"BackupEndTime":1767323045,"BackupId":1,"BackupName":"example-BackupName","BackupSize":1,"BackupTime":1767323045,"BackupType":1,"BackupZone":"example-BackupZone","DBId":"example-DBId","DBName":"example-DBName","ErrorInfo":"example-ErrorInfo","MD5":"example-MD5","State":"example-State","Zone":"example-Zone"}],"RetCode":0,"TotalCount":1}"#,
         }),
         reply_headers: &[],
         paging: Some(&crate::describe_udb_backup::glue::PAGING),

@@ -7,9 +7,9 @@ pub use crate::describe_udb_instance_binlog::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DescribeUdbInstanceBinlogRequest, ::runtime::BuildError> {
     DescribeUdbInstanceBinlogRequest::builder()
-        .begin_time(1i64)
+        .begin_time(::runtime::Timestamp::from("1767323045"))
         .db_id(String::from("example-DBId"))
-        .end_time(1i64)
+        .end_time(::runtime::Timestamp::from("1767323045"))
         .build()
 }
 
@@ -78,7 +78,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         synthesized: Some(::runtime::catalog::SampleInfo {
             name: "synthesized",
             status: 200u16,
-            body: r#"{"DataSet":[{"BeginTime":1,"EndTime":1,"Name":"example-Name","Size":1}],"RetCode":0}"#,
+            body: r#"{"DataSet":[{"BeginTime":1767323045,"EndTime":1767323045,"Name":"example-Name","Size":1}],"RetCode":0}"#,
         }),
         reply_headers: &[],
         paging: None,

@@ -7,9 +7,9 @@ pub use crate::describe_udb_instance_log::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DescribeUdbInstanceLogRequest, ::runtime::BuildError> {
     DescribeUdbInstanceLogRequest::builder()
-        .begin_time(1i64)
+        .begin_time(::runtime::Timestamp::from("1767323045"))
         .db_id(String::from("example-DBId"))
-        .end_time(1i64)
+        .end_time(::runtime::Timestamp::from("1767323045"))
         .log_type(String::from("example-LogType"))
         .build()
 }

@@ -7,7 +7,7 @@
 pub struct UdbBackupSet {
     /// 备份完成时间(Unix时间戳)
     /// Wire name: `BackupEndTime`.
-    pub backup_end_time: Option<i64>,
+    pub backup_end_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 备份id
     /// Wire name: `BackupId`.
     pub backup_id: Option<i64>,
@@ -19,7 +19,7 @@ pub struct UdbBackupSet {
     pub backup_size: Option<i64>,
     /// 备份时间(Unix时间戳)
     /// Wire name: `BackupTime`.
-    pub backup_time: Option<i64>,
+    pub backup_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 备份类型,取值为0或1,0表示自动，1表示手动
     /// Wire name: `BackupType`.
     pub backup_type: Option<i64>,
@@ -48,11 +48,11 @@ pub struct UdbBackupSet {
 
 ::runtime::lenient_object! {
     UdbBackupSet {
-        0 => backup_end_time: Option<i64> = "BackupEndTime",
+        0 => backup_end_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>> = "BackupEndTime",
         1 => backup_id: Option<i64> = "BackupId",
         2 => backup_name: Option<String> = "BackupName",
         3 => backup_size: Option<i64> = "BackupSize",
-        4 => backup_time: Option<i64> = "BackupTime",
+        4 => backup_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>> = "BackupTime",
         5 => backup_type: Option<i64> = "BackupType",
         6 => backup_zone: Option<String> = "BackupZone",
         7 => db_id: Option<String> = "DBId",

@@ -7,10 +7,10 @@
 pub struct UdbInstanceBinlogSet {
     /// Binlog文件生成时间(时间戳)
     /// Wire name: `BeginTime`.
-    pub begin_time: Option<i64>,
+    pub begin_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// Binlog文件结束时间(时间戳)
     /// Wire name: `EndTime`.
-    pub end_time: Option<i64>,
+    pub end_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// Binlog文件名
     /// Wire name: `Name`.
     pub name: Option<String>,
@@ -21,8 +21,8 @@ pub struct UdbInstanceBinlogSet {
 
 ::runtime::lenient_object! {
     UdbInstanceBinlogSet {
-        0 => begin_time: Option<i64> = "BeginTime",
-        1 => end_time: Option<i64> = "EndTime",
+        0 => begin_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>> = "BeginTime",
+        1 => end_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>> = "EndTime",
         2 => name: Option<String> = "Name",
         3 => size: Option<i64> = "Size",
     }

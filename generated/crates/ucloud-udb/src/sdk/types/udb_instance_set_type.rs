@@ -51,7 +51,7 @@ pub struct UdbInstanceSet {
     pub cluster_role: Option<String>,
     /// DB实例创建时间，采用UTC计时时间戳
     /// Wire name: `CreateTime`.
-    pub create_time: Option<i64>,
+    pub create_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// DB实例id
     /// Wire name: `DBId`.
     pub db_id: Option<String>,
@@ -78,7 +78,7 @@ pub struct UdbInstanceSet {
     pub enable_ssl: Option<i64>,
     /// DB实例过期时间，采用UTC计时时间戳
     /// Wire name: `ExpiredTime`.
-    pub expired_time: Option<i64>,
+    pub expired_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 是否强制加密，1为强制加密，0是不强制加密
     /// Wire name: `ForceEncryption`.
     pub force_encryption: Option<i64>,
@@ -105,7 +105,7 @@ pub struct UdbInstanceSet {
     pub memory_limit: Option<i64>,
     /// DB实例修改时间，采用UTC计时时间戳
     /// Wire name: `ModifyTime`.
-    pub modify_time: Option<i64>,
+    pub modify_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 实例名称，至少6位
     /// Wire name: `Name`.
     pub name: Option<String>,
@@ -184,7 +184,7 @@ pub struct UdbInstanceSet {
         11 => charge_type: Option<String> = "ChargeType",
         12 => cluser_role: Option<String> = "CluserRole",
         13 => cluster_role: Option<String> = "ClusterRole",
-        14 => create_time: Option<i64> = "CreateTime",
+        14 => create_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>> = "CreateTime",
         15 => db_id: Option<String> = "DBId",
         16 => db_sub_version: Option<String> = "DBSubVersion",
         17 => db_type_id: Option<String> = "DBTypeId",
@@ -193,7 +193,7 @@ pub struct UdbInstanceSet {
         20 => disk_space: Option<i64> = "DiskSpace",
         21 => disk_used_size: Option<f64> = "DiskUsedSize",
         22 => enable_ssl: Option<i64> = "EnableSSL",
-        23 => expired_time: Option<i64> = "ExpiredTime",
+        23 => expired_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>> = "ExpiredTime",
         24 => force_encryption: Option<i64> = "ForceEncryption",
         25 => i_pv6_address: Option<String> = "IPv6Address",
         26 => instance_mode: Option<String> = "InstanceMode",
@@ -202,7 +202,7 @@ pub struct UdbInstanceSet {
         29 => log_file_size: Option<f64> = "LogFileSize",
         30 => machine_type: Option<String> = "MachineType",
         31 => memory_limit: Option<i64> = "MemoryLimit",
-        32 => modify_time: Option<i64> = "ModifyTime",
+        32 => modify_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>> = "ModifyTime",
         33 => name: Option<String> = "Name",
         34 => param_group_id: Option<i64> = "ParamGroupId",
         35 => port: Option<i64> = "Port",

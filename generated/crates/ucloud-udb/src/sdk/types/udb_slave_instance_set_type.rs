@@ -34,7 +34,7 @@ pub struct UdbSlaveInstanceSet {
     pub cluster_role: Option<String>,
     /// DB实例创建时间，采用UTC计时时间戳
     /// Wire name: `CreateTime`.
-    pub create_time: Option<i64>,
+    pub create_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// DB实例id
     /// Wire name: `DBId`.
     pub db_id: Option<String>,
@@ -52,7 +52,7 @@ pub struct UdbSlaveInstanceSet {
     pub disk_used_size: Option<f64>,
     /// DB实例过期时间，采用UTC计时时间戳
     /// Wire name: `ExpiredTime`.
-    pub expired_time: Option<i64>,
+    pub expired_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// (No description in the spec.)
     /// **Deprecated** by the vendor (still sent and decoded). Wire name: `IPv6Address`.
     pub i_pv6_address: Option<String>,
@@ -76,7 +76,7 @@ pub struct UdbSlaveInstanceSet {
     pub memory_limit: Option<i64>,
     /// DB实例修改时间，采用UTC计时时间戳
     /// Wire name: `ModifyTime`.
-    pub modify_time: Option<i64>,
+    pub modify_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 实例名称，至少6位
     /// Wire name: `Name`.
     pub name: Option<String>,
@@ -147,13 +147,13 @@ pub struct UdbSlaveInstanceSet {
         6 => case_sensitivity_param: Option<i64> = "CaseSensitivityParam",
         7 => charge_type: Option<String> = "ChargeType",
         8 => cluster_role: Option<String> = "ClusterRole",
-        9 => create_time: Option<i64> = "CreateTime",
+        9 => create_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>> = "CreateTime",
         10 => db_id: Option<String> = "DBId",
         11 => db_type_id: Option<String> = "DBTypeId",
         12 => data_file_size: Option<f64> = "DataFileSize",
         13 => disk_space: Option<i64> = "DiskSpace",
         14 => disk_used_size: Option<f64> = "DiskUsedSize",
-        15 => expired_time: Option<i64> = "ExpiredTime",
+        15 => expired_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>> = "ExpiredTime",
         16 => i_pv6_address: Option<String> = "IPv6Address",
         17 => instance_mode: Option<String> = "InstanceMode",
         18 => instance_type: Option<String> = "InstanceType",
@@ -161,7 +161,7 @@ pub struct UdbSlaveInstanceSet {
         20 => log_file_size: Option<f64> = "LogFileSize",
         21 => machine_type: Option<String> = "MachineType",
         22 => memory_limit: Option<i64> = "MemoryLimit",
-        23 => modify_time: Option<i64> = "ModifyTime",
+        23 => modify_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>> = "ModifyTime",
         24 => name: Option<String> = "Name",
         25 => param_group_id: Option<i64> = "ParamGroupId",
         26 => port: Option<i64> = "Port",

@@ -66,7 +66,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         synthesized: Some(::runtime::catalog::SampleInfo {
             name: "synthesized",
             status: 200u16,
-            body: r#"{"DataSet":[{"Bandwidth":1,"ChargeType":"example-ChargeType","CreateTime":1,"ExpireTime":1,"Peer1":"example-Peer1","Peer2":"example-Peer2","UDPNId":"example-UDPNId"}],"RetCode":0,"TotalCount":1}"#,
+            body: r#"{"DataSet":[{"Bandwidth":1,"ChargeType":"example-ChargeType","CreateTime":1767323045,"ExpireTime":1767323045,"Peer1":"example-Peer1","Peer2":"example-Peer2","UDPNId":"example-UDPNId"}],"RetCode":0,"TotalCount":1}"#,
         }),
         reply_headers: &[],
         paging: Some(&crate::describe_udpn::glue::PAGING),

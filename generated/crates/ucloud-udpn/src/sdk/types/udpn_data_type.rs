@@ -13,10 +13,10 @@ pub struct UdpnData {
     pub charge_type: Option<String>,
     /// unix 时间戳 创建时间
     /// Wire name: `CreateTime`.
-    pub create_time: Option<i64>,
+    pub create_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// unix 时间戳 到期时间
     /// Wire name: `ExpireTime`.
-    pub expire_time: Option<i64>,
+    pub expire_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 可用区域 1
     /// Wire name: `Peer1`.
     pub peer1: Option<String>,
@@ -32,8 +32,8 @@ pub struct UdpnData {
     UdpnData {
         0 => bandwidth: Option<i64> = "Bandwidth",
         1 => charge_type: Option<String> = "ChargeType",
-        2 => create_time: Option<i64> = "CreateTime",
-        3 => expire_time: Option<i64> = "ExpireTime",
+        2 => create_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>> = "CreateTime",
+        3 => expire_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>> = "ExpireTime",
         4 => peer1: Option<String> = "Peer1",
         5 => peer2: Option<String> = "Peer2",
         6 => udpn_id: Option<String> = "UDPNId",

@@ -56,7 +56,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         synthesized: Some(::runtime::catalog::SampleInfo {
             name: "synthesized",
             status: 200u16,
-            body: r#"{"Data":[{"AntID":"example-AntID","AntState":"example-AntState","CreateTime":1,"CreateTimeH":"example-CreateTimeH"}],"RetCode":0}"#,
+            body: r#"{"Data":[{"AntID":"example-AntID","AntState":"example-AntState","CreateTime":1767323045,"CreateTimeH":"example-CreateTimeH"}],"RetCode":0}"#,
         }),
         reply_headers: &[],
         paging: None,

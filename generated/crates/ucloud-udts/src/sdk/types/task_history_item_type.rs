@@ -13,7 +13,7 @@ pub struct TaskHistoryItem {
     pub ant_state: Option<String>,
     /// 事件时间，值为 timestamp
     /// Wire name: `CreateTime`.
-    pub create_time: Option<i64>,
+    pub create_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 事件时间，为可读的日期时间
     /// Wire name: `CreateTimeH`.
     pub create_time_h: Option<String>,
@@ -23,7 +23,7 @@ pub struct TaskHistoryItem {
     TaskHistoryItem {
         0 => ant_id: Option<String> = "AntID",
         1 => ant_state: Option<String> = "AntState",
-        2 => create_time: Option<i64> = "CreateTime",
+        2 => create_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>> = "CreateTime",
         3 => create_time_h: Option<String> = "CreateTimeH",
     }
 }

@@ -74,7 +74,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         synthesized: Some(::runtime::catalog::SampleInfo {
             name: "synthesized",
             status: 200u16,
-            body: r#"{"DataSets":{"CPUUtilization":[{"TimeStamp":1,"Value":1}],"MemUtilization":[{"TimeStamp":1,"Value":1}],"NICIn":[{"TimeStamp":1,"Value":1}],"NICOut":[{"TimeStamp":1,"Value":1}],"NetPacketIn":[{"TimeStamp":1,"Value":1}],"NetPacketOut":[{"TimeStamp":1,"Value":1}]},"RetCode":0}"#,
+            body: r#"{"DataSets":{"CPUUtilization":[{"TimeStamp":1767323045,"Value":1}],"MemUtilization":[{"TimeStamp":1767323045,"Value":1}],"NICIn":[{"TimeStamp":1767323045,"Value":1}],"NICOut":[{"TimeStamp":1767323045,"Value":1}],"NetPacketIn":[{"TimeStamp":1767323045,"Value":1}],"NetPacketOut":[{"TimeStamp":1767323045,"Value":1}]},"RetCode":0}"#,
         }),
         reply_headers: &[],
         paging: None,

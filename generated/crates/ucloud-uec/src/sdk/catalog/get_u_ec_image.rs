@@ -61,7 +61,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         synthesized: Some(::runtime::catalog::SampleInfo {
             name: "synthesized",
             status: 200u16,
-            body: r#"{"ImageList":[{"CreateTime":1,"DeployInfoList":[{"IdcId":"example-IdcId","State":1}],"Gpu":1,"ImageDesc":"example-ImageDesc","ImageId":"example-ImageId","ImageName":"example-ImageName","ImageSize":1,"ImageType":1,"OcType":"example-OcType","State":1}],"RetCode":0,"TotalCount":1}"#,
+            body: r#"{"ImageList":[{"CreateTime":1767323045,"DeployInfoList":[{"IdcId":"example-IdcId","State":1}],"Gpu":1,"ImageDesc":"example-ImageDesc","ImageId":"example-ImageId","ImageName":"example-ImageName","ImageSize":1,"ImageType":1,"OcType":"example-OcType","State":1}],"RetCode":0,"TotalCount":1}"#,
         }),
         reply_headers: &[],
         paging: Some(&crate::get_u_ec_image::glue::PAGING),

@@ -9,7 +9,7 @@ use super::DeployImageInfo;
 pub struct ImageInfo {
     /// 镜像创建时间戳
     /// Wire name: `CreateTime`.
-    pub create_time: Option<i64>,
+    pub create_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 见 **DeployImageInfo** 模型定义
     /// Wire name: `DeployInfoList`.
     pub deploy_info_list: Vec<DeployImageInfo>,
@@ -41,7 +41,7 @@ pub struct ImageInfo {
 
 ::runtime::lenient_object! {
     ImageInfo {
-        0 => create_time: Option<i64> = "CreateTime",
+        0 => create_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>> = "CreateTime",
         1 => deploy_info_list: Vec<DeployImageInfo> = "DeployInfoList",
         2 => gpu: Option<i64> = "Gpu",
         3 => image_desc: Option<String> = "ImageDesc",

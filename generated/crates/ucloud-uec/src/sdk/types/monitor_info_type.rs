@@ -7,7 +7,7 @@
 pub struct MonitorInfo {
     /// 时间戳
     /// Wire name: `TimeStamp`.
-    pub time_stamp: Option<i64>,
+    pub time_stamp: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 值
     /// Wire name: `Value`.
     pub value: Option<i64>,
@@ -15,7 +15,7 @@ pub struct MonitorInfo {
 
 ::runtime::lenient_object! {
     MonitorInfo {
-        0 => time_stamp: Option<i64> = "TimeStamp",
+        0 => time_stamp: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>> = "TimeStamp",
         1 => value: Option<i64> = "Value",
     }
 }

@@ -6,7 +6,10 @@ use ::runtime::catalog::{BoxFuture, Outcome};
 pub use crate::get_u_file_daily_bill::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<GetUFileDailyBillRequest, ::runtime::BuildError> {
-    GetUFileDailyBillRequest::builder().end_time(1i64).start_time(1i64).build()
+    GetUFileDailyBillRequest::builder()
+        .end_time(::runtime::Timestamp::from("1767323045"))
+        .start_time(::runtime::Timestamp::from("1767323045"))
+        .build()
 }
 
 pub fn call(runtime: &::runtime::Runtime) -> BoxFuture<'_, Outcome> {
@@ -66,7 +69,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         synthesized: Some(::runtime::catalog::SampleInfo {
             name: "synthesized",
             status: 200u16,
-            body: r#"{"DataSet":[{"BucketBills":[{"AcExpeditedRetrievalBill":1.0,"AcRestoreBill":1.0,"AcShortStorageBill":1.0,"AcStorageBill":1.0,"BusyFlowBill":1.0,"CdnFlowBill":1.0,"Date":1,"FlowBill":1.0,"GetCountAcBill":1.0,"GetCountBill":1.0,"GetCountIaBill":1.0,"IaGetSizeBill":1.0,"IaShortStorageBill":1.0,"IaStorageBill":1.0,"IdleFlowBill":1.0,"ImageCompressCountBill":1.0,"ImageHandleFlowBill":1.0,"Labels":[{"Key":"example-Key","Value":"example-Value"}],"ObjectTagCountBill":1.0,"PutCountAcBill":1.0,"PutCountBill":1.0,"PutCountIaBill":1.0,"StorageBill":1.0,"TotalBill":1.0}]}],"RetCode":0}"#,
+            body: r#"{"DataSet":[{"BucketBills":[{"AcExpeditedRetrievalBill":1.0,"AcRestoreBill":1.0,"AcShortStorageBill":1.0,"AcStorageBill":1.0,"BusyFlowBill":1.0,"CdnFlowBill":1.0,"Date":1767323045,"FlowBill":1.0,"GetCountAcBill":1.0,"GetCountBill":1.0,"GetCountIaBill":1.0,"IaGetSizeBill":1.0,"IaShortStorageBill":1.0,"IaStorageBill":1.0,"IdleFlowBill":1.0,"ImageCompressCountBill":1.0,"ImageHandleFlowBill":1.0,"Labels":[{"Key":"example-Key","Value":"example-Value"}],"ObjectTagCountBill":1.0,"PutCountAcBill":1.0,"PutCountBill":1.0,"PutCountIaBill":1.0,"StorageBill":1.0,"TotalBill":1.0}]}],"RetCode":0}"#,
         }),
         reply_headers: &[],
         paging: None,

@@ -6,7 +6,10 @@ use ::runtime::catalog::{BoxFuture, Outcome};
 pub use crate::get_u_file_daily_report::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<GetUFileDailyReportRequest, ::runtime::BuildError> {
-    GetUFileDailyReportRequest::builder().end_time(1i64).start_time(1i64).build()
+    GetUFileDailyReportRequest::builder()
+        .end_time(::runtime::Timestamp::from("1767323045"))
+        .start_time(::runtime::Timestamp::from("1767323045"))
+        .build()
 }
 
 pub fn call(runtime: &::runtime::Runtime) -> BoxFuture<'_, Outcome> {
@@ -66,7 +69,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         synthesized: Some(::runtime::catalog::SampleInfo {
             name: "synthesized",
             status: 200u16,
-            body: r#"{"DataSet":[{"Daily":[{"AcExpeditedRetrieval":1.0,"AcRestore":1.0,"AcShortStorage":1.0,"AcStorage":1.0,"ApiTimes":1.0,"BusyFlow":1.0,"CdnFlow":1.0,"Date":1,"Flow":1.0,"IaGetSize":1.0,"IaShortStorage":1.0,"IaStorage":1.0,"IdleFlow":1.0,"ImageCompressCount":1.0,"ImageHandleFlow":1.0,"ObjectTagCount":1.0,"Storage":1.0}],"Total":[{"ApiTimes":1.0,"BusyFlow":1.0,"CdnFlow":1.0,"Flow":1.0,"IdleFlow":1.0}]}],"RetCode":0}"#,
+            body: r#"{"DataSet":[{"Daily":[{"AcExpeditedRetrieval":1.0,"AcRestore":1.0,"AcShortStorage":1.0,"AcStorage":1.0,"ApiTimes":1.0,"BusyFlow":1.0,"CdnFlow":1.0,"Date":1767323045,"Flow":1.0,"IaGetSize":1.0,"IaShortStorage":1.0,"IaStorage":1.0,"IdleFlow":1.0,"ImageCompressCount":1.0,"ImageHandleFlow":1.0,"ObjectTagCount":1.0,"Storage":1.0}],"Total":[{"ApiTimes":1.0,"BusyFlow":1.0,"CdnFlow":1.0,"Flow":1.0,"IdleFlow":1.0}]}],"RetCode":0}"#,
         }),
         reply_headers: &[],
         paging: None,

@@ -27,7 +27,7 @@ pub struct UFileDailyBillItem {
     pub cdn_flow_bill: Option<f64>,
     /// 配额消费时间，unix时间戳；单位s，精确到日期
     /// Wire name: `Date`.
-    pub date: Option<i64>,
+    pub date: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 下载流量费用：分；国内无此字段
     /// Wire name: `FlowBill`.
     pub flow_bill: Option<f64>,
@@ -89,7 +89,7 @@ pub struct UFileDailyBillItem {
         3 => ac_storage_bill: Option<f64> = "AcStorageBill",
         4 => busy_flow_bill: Option<f64> = "BusyFlowBill",
         5 => cdn_flow_bill: Option<f64> = "CdnFlowBill",
-        6 => date: Option<i64> = "Date",
+        6 => date: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>> = "Date",
         7 => flow_bill: Option<f64> = "FlowBill",
         8 => get_count_ac_bill: Option<f64> = "GetCountAcBill",
         9 => get_count_bill: Option<f64> = "GetCountBill",

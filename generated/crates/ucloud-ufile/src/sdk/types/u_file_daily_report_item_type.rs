@@ -28,7 +28,7 @@ pub struct UFileDailyReportItem {
     pub cdn_flow: Option<f64>,
     /// 配额消费时间，unix时间戳；单位s，精确到日期
     /// Wire name: `Date`.
-    pub date: Option<i64>,
+    pub date: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 下载流量：单位GB；国内无此字段
     /// Wire name: `Flow`.
     pub flow: Option<f64>,
@@ -67,7 +67,7 @@ pub struct UFileDailyReportItem {
         4 => api_times: Option<f64> = "ApiTimes",
         5 => busy_flow: Option<f64> = "BusyFlow",
         6 => cdn_flow: Option<f64> = "CdnFlow",
-        7 => date: Option<i64> = "Date",
+        7 => date: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>> = "Date",
         8 => flow: Option<f64> = "Flow",
         9 => ia_get_size: Option<f64> = "IaGetSize",
         10 => ia_short_storage: Option<f64> = "IaShortStorage",

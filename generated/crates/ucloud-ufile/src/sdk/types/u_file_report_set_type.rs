@@ -16,7 +16,7 @@ pub struct UFileReportSet {
     pub storage_volume: Option<f64>,
     /// 配额消费时间，unix时间戳，精确到日期
     /// Wire name: `Time`.
-    pub time: Option<i64>,
+    pub time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
 }
 
 ::runtime::lenient_object! {
@@ -24,6 +24,6 @@ pub struct UFileReportSet {
         0 => download_traffic: Option<f64> = "DownloadTraffic",
         1 => request_count: Option<f64> = "RequestCount",
         2 => storage_volume: Option<f64> = "StorageVolume",
-        3 => time: Option<i64> = "Time",
+        3 => time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>> = "Time",
     }
 }

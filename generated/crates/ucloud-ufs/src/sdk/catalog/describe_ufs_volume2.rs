@@ -71,7 +71,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         synthesized: Some(::runtime::catalog::SampleInfo {
             name: "synthesized",
             status: 200u16,
-            body: r#"{"DataSet":[{"CreateTime":1,"ExpiredTime":1,"IsExpired":"example-IsExpired","MaxMountPointNum":1,"ProtocolType":"example-ProtocolType","Remark":"example-Remark","Size":1,"StorageType":"example-StorageType","Tag":"example-Tag","TotalMountPointNum":1,"UsedSize":1,"VolumeId":"example-VolumeId","VolumeName":"example-VolumeName"}],"RetCode":0,"TotalCount":1}"#,
+            body: r#"{"DataSet":[{"CreateTime":1767323045,"ExpiredTime":1767323045,"IsExpired":"example-IsExpired","MaxMountPointNum":1,"ProtocolType":"example-ProtocolType","Remark":"example-Remark","Size":1,"StorageType":"example-StorageType","Tag":"example-Tag","TotalMountPointNum":1,"UsedSize":1,"VolumeId":"example-VolumeId","VolumeName":"example-VolumeName"}],"RetCode":0,"TotalCount":1}"#,
         }),
         reply_headers: &[],
         paging: Some(&crate::describe_ufs_volume2::glue::PAGING),

@@ -66,7 +66,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         synthesized: Some(::runtime::catalog::SampleInfo {
             name: "synthesized",
             status: 200u16,
-            body: r#"{"DataSet":[{"CreateTime":1,"MountPointIp":"example-MountPointIp","MountPointName":"example-MountPointName","SubnetDescription":"example-SubnetDescription","SubnetId":"example-SubnetId","VpcId":"example-VpcId"}],"MaxMountPointNum":1,"RetCode":0,"TotalMountPointNum":1}"#,
+            body: r#"{"DataSet":[{"CreateTime":1767323045,"MountPointIp":"example-MountPointIp","MountPointName":"example-MountPointName","SubnetDescription":"example-SubnetDescription","SubnetId":"example-SubnetId","VpcId":"example-VpcId"}],"MaxMountPointNum":1,"RetCode":0,"TotalMountPointNum":1}"#,
         }),
         reply_headers: &[],
         paging: None,

@@ -7,7 +7,7 @@
 pub struct MountPointInfo {
     /// 文件系统创建时间（unix时间戳）
     /// Wire name: `CreateTime`.
-    pub create_time: Option<i64>,
+    pub create_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// ${挂载点IP}:/
     /// Wire name: `MountPointIp`.
     pub mount_point_ip: Option<String>,
@@ -27,7 +27,7 @@ pub struct MountPointInfo {
 
 ::runtime::lenient_object! {
     MountPointInfo {
-        0 => create_time: Option<i64> = "CreateTime",
+        0 => create_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>> = "CreateTime",
         1 => mount_point_ip: Option<String> = "MountPointIp",
         2 => mount_point_name: Option<String> = "MountPointName",
         3 => subnet_description: Option<String> = "SubnetDescription",

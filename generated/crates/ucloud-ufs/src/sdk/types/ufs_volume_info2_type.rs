@@ -7,10 +7,10 @@
 pub struct UfsVolumeInfo2 {
     /// 文件系统创建时间（unix时间戳）
     /// Wire name: `CreateTime`.
-    pub create_time: Option<i64>,
+    pub create_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 文件系统过期时间（unix时间戳）
     /// Wire name: `ExpiredTime`.
-    pub expired_time: Option<i64>,
+    pub expired_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 是否过期
     /// Wire name: `IsExpired`.
     pub is_expired: Option<String>,
@@ -48,8 +48,8 @@ pub struct UfsVolumeInfo2 {
 
 ::runtime::lenient_object! {
     UfsVolumeInfo2 {
-        0 => create_time: Option<i64> = "CreateTime",
-        1 => expired_time: Option<i64> = "ExpiredTime",
+        0 => create_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>> = "CreateTime",
+        1 => expired_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>> = "ExpiredTime",
         2 => is_expired: Option<String> = "IsExpired",
         3 => max_mount_point_num: Option<i64> = "MaxMountPointNum",
         4 => protocol_type: Option<String> = "ProtocolType",

@@ -12,7 +12,7 @@ pub struct NodeDetail {
     pub cpu: Option<i64>,
     /// 创建时间戳
     /// Wire name: `CreateTime`.
-    pub create_time: Option<i64>,
+    pub create_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 见 **DiskInfo** 模型定义
     /// Wire name: `DiskSet`.
     pub disk_set: Vec<DiskInfo>,
@@ -66,7 +66,7 @@ pub struct NodeDetail {
 ::runtime::lenient_object! {
     NodeDetail {
         0 => cpu: Option<i64> = "CPU",
-        1 => create_time: Option<i64> = "CreateTime",
+        1 => create_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>> = "CreateTime",
         2 => disk_set: Vec<DiskInfo> = "DiskSet",
         3 => expire_time: Option<i64> = "ExpireTime",
         4 => firewall_group_config: Vec<SecurityGroupConfig> = "FirewallGroupConfig",

@@ -7,7 +7,7 @@
 pub struct SecurityGroupConfig {
     /// 放火墙组创建时间，格式为Unix Timestamp
     /// Wire name: `CreateTime`.
-    pub create_time: Option<i64>,
+    pub create_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 防火墙ID
     /// Wire name: `GroupId`.
     pub group_id: Option<String>,
@@ -21,7 +21,7 @@ pub struct SecurityGroupConfig {
 
 ::runtime::lenient_object! {
     SecurityGroupConfig {
-        0 => create_time: Option<i64> = "CreateTime",
+        0 => create_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>> = "CreateTime",
         1 => group_id: Option<String> = "GroupId",
         2 => group_name: Option<String> = "GroupName",
         3 => type_field: Option<String> = "Type",

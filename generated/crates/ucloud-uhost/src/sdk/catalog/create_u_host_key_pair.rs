@@ -63,7 +63,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         synthesized: Some(::runtime::catalog::SampleInfo {
             name: "synthesized",
             status: 200u16,
-            body: r#"{"KeyPair":{"CreateTime":1,"KeyPairFingerPrint":"example-KeyPairFingerPrint","KeyPairId":"example-KeyPairId","KeyPairName":"example-KeyPairName","PrivateKeyBody":"example-PrivateKeyBody","ProjectId":"example-ProjectId"},"RetCode":0}"#,
+            body: r#"{"KeyPair":{"CreateTime":1767323045,"KeyPairFingerPrint":"example-KeyPairFingerPrint","KeyPairId":"example-KeyPairId","KeyPairName":"example-KeyPairName","PrivateKeyBody":"example-PrivateKeyBody","ProjectId":"example-ProjectId"},"RetCode":0}"#,
         }),
         reply_headers: &[],
         paging: None,

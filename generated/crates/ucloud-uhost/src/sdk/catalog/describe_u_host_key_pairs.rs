@@ -79,7 +79,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         synthesized: Some(::runtime::catalog::SampleInfo {
             name: "synthesized",
             status: 200u16,
-            body: r#"{"KeyPairs":[{"CreateTime":1,"KeyPairFingerPrint":"example-KeyPairFingerPrint","KeyPairId":"example-KeyPairId","KeyPairName":"example-KeyPairName","ProjectId":"example-ProjectId"}],"RetCode":0,"TotalCount":1}"#,
+            body: r#"{"KeyPairs":[{"CreateTime":1767323045,"KeyPairFingerPrint":"example-KeyPairFingerPrint","KeyPairId":"example-KeyPairId","KeyPairName":"example-KeyPairName","ProjectId":"example-ProjectId"}],"RetCode":0,"TotalCount":1}"#,
         }),
         reply_headers: &[],
         paging: Some(&crate::describe_u_host_key_pairs::glue::PAGING),

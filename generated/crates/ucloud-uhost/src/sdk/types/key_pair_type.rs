@@ -7,7 +7,7 @@
 pub struct KeyPair {
     /// 密钥对的创建时间，格式为Unix Timestamp。
     /// Wire name: `CreateTime`.
-    pub create_time: Option<i64>,
+    pub create_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 密钥对指纹。md5(ProjectId\|KeyPairId\|PublicKey)
     /// Wire name: `KeyPairFingerPrint`.
     pub key_pair_finger_print: Option<String>,
@@ -28,7 +28,7 @@ pub struct KeyPair {
 
 ::runtime::lenient_object! {
     KeyPair {
-        0 => create_time: Option<i64> = "CreateTime",
+        0 => create_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>> = "CreateTime",
         1 => key_pair_finger_print: Option<String> = "KeyPairFingerPrint",
         2 => key_pair_id: Option<String> = "KeyPairId",
         3 => key_pair_name: Option<String> = "KeyPairName",

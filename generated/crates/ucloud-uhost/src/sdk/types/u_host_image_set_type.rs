@@ -9,7 +9,7 @@ use super::BasePriceSet;
 pub struct UHostImageSet {
     /// 创建时间，格式为Unix时间戳
     /// Wire name: `CreateTime`.
-    pub create_time: Option<i64>,
+    pub create_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 关联的云盘数据盘快照Id列表
     /// Wire name: `DataSnapshotIds`.
     pub data_snapshot_ids: Vec<String>,
@@ -80,7 +80,7 @@ pub struct UHostImageSet {
 
 ::runtime::lenient_object! {
     UHostImageSet {
-        0 => create_time: Option<i64> = "CreateTime",
+        0 => create_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>> = "CreateTime",
         1 => data_snapshot_ids: Vec<String> = "DataSnapshotIds",
         2 => features: Vec<String> = "Features",
         3 => func_type: Option<String> = "FuncType",

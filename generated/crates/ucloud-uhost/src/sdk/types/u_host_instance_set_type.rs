@@ -33,7 +33,7 @@ pub struct UHostInstanceSet {
     pub cpu_platform: Option<String>,
     /// 创建时间，格式为Unix时间戳
     /// Wire name: `CreateTime`.
-    pub create_time: Option<i64>,
+    pub create_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 见 **UHostDiskSet** 模型定义
     /// Wire name: `DiskSet`.
     pub disk_set: Vec<UHostDiskSet>,
@@ -42,7 +42,7 @@ pub struct UHostInstanceSet {
     pub epc_instance: Option<bool>,
     /// 到期时间，格式为Unix时间戳
     /// Wire name: `ExpireTime`.
-    pub expire_time: Option<i64>,
+    pub expire_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// GPU个数
     /// Wire name: `GPU`.
     pub gpu: Option<i64>,
@@ -166,10 +166,10 @@ pub struct UHostInstanceSet {
         5 => charge_type: Option<String> = "ChargeType",
         6 => cloud_init_feature: Option<bool> = "CloudInitFeature",
         7 => cpu_platform: Option<String> = "CpuPlatform",
-        8 => create_time: Option<i64> = "CreateTime",
+        8 => create_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>> = "CreateTime",
         9 => disk_set: Vec<UHostDiskSet> = "DiskSet",
         10 => epc_instance: Option<bool> = "EpcInstance",
-        11 => expire_time: Option<i64> = "ExpireTime",
+        11 => expire_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>> = "ExpireTime",
         12 => gpu: Option<i64> = "GPU",
         13 => gpu_type: Option<String> = "GpuType",
         14 => hidden_kvm: Option<bool> = "HiddenKvm",

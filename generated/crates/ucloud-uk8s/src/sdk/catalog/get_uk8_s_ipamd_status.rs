@@ -63,7 +63,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         synthesized: Some(::runtime::catalog::SampleInfo {
             name: "synthesized",
             status: 200u16,
-            body: r#"{"CNIInitMode":"example-CNIInitMode","CNIInitVersionReady":true,"Installed":true,"LastVersion":"example-LastVersion","OpenTime":1,"ReleaseDate":1,"RetCode":0,"Version":"example-Version"}"#,
+            body: r#"{"CNIInitMode":"example-CNIInitMode","CNIInitVersionReady":true,"Installed":true,"LastVersion":"example-LastVersion","OpenTime":1767323045,"ReleaseDate":1,"RetCode":0,"Version":"example-Version"}"#,
         }),
         reply_headers: &[],
         paging: None,

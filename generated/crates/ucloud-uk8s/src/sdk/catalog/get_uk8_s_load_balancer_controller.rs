@@ -66,7 +66,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         synthesized: Some(::runtime::catalog::SampleInfo {
             name: "synthesized",
             status: 200u16,
-            body: r#"{"CreateTime":1,"Installed":true,"LastVersion":"example-LastVersion","RetCode":0,"Status":"example-Status","Version":"example-Version"}"#,
+            body: r#"{"CreateTime":1767323045,"Installed":true,"LastVersion":"example-LastVersion","RetCode":0,"Status":"example-Status","Version":"example-Version"}"#,
         }),
         reply_headers: &[],
         paging: None,

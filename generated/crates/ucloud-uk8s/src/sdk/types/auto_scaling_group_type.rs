@@ -21,7 +21,7 @@ pub struct AutoScalingGroup {
     pub charge_type: Option<String>,
     /// 创建时间，Unix 时间戳，单位秒。
     /// Wire name: `CreateTime`.
-    pub create_time: Option<i64>,
+    pub create_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 当前该伸缩组管理的node数量
     /// Wire name: `CurrentNodeNum`.
     pub current_node_num: Option<i64>,
@@ -142,7 +142,7 @@ pub struct AutoScalingGroup {
     pub u_host_family: Option<String>,
     /// 更新时间，Unix 时间戳，单位秒。
     /// Wire name: `UpdateTime`.
-    pub update_time: Option<i64>,
+    pub update_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// Base64 编码的 cloud-init 用户数据。
     /// Wire name: `UserData`.
     pub user_data: Option<String>,
@@ -157,7 +157,7 @@ pub struct AutoScalingGroup {
         1 => boot_disk_type: Option<String> = "BootDiskType",
         2 => cpu: Option<i64> = "CPU",
         3 => charge_type: Option<String> = "ChargeType",
-        4 => create_time: Option<i64> = "CreateTime",
+        4 => create_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>> = "CreateTime",
         5 => current_node_num: Option<i64> = "CurrentNodeNum",
         6 => data_disk_size: Option<i64> = "DataDiskSize",
         7 => data_disk_type: Option<String> = "DataDiskType",
@@ -197,7 +197,7 @@ pub struct AutoScalingGroup {
         41 => tag: Option<String> = "Tag",
         42 => taints: Option<String> = "Taints",
         43 => u_host_family: Option<String> = "UHostFamily",
-        44 => update_time: Option<i64> = "UpdateTime",
+        44 => update_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>> = "UpdateTime",
         45 => user_data: Option<String> = "UserData",
         46 => zone: Option<String> = "Zone",
     }

@@ -25,7 +25,7 @@ pub struct CloudProviderInfo {
     pub status: Option<i64>,
     /// 更新时间，Unix 时间戳，单位秒。
     /// Wire name: `UpdateTime`.
-    pub update_time: Option<i64>,
+    pub update_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 当前插件版本。
     /// Wire name: `Version`.
     pub version: Option<String>,
@@ -39,7 +39,7 @@ pub struct CloudProviderInfo {
         3 => operation_result: Option<i64> = "OperationResult",
         4 => release_time: Option<String> = "ReleaseTime",
         5 => status: Option<i64> = "Status",
-        6 => update_time: Option<i64> = "UpdateTime",
+        6 => update_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>> = "UpdateTime",
         7 => version: Option<String> = "Version",
     }
 }

@@ -21,7 +21,7 @@ pub struct ClusterUpgradeInfo {
     pub target_version: Option<String>,
     /// 集群信息更新时间戳，单位 s
     /// Wire name: `UpdateTime`.
-    pub update_time: Option<i64>,
+    pub update_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// string， 集群当前版本
     /// Wire name: `Version`.
     pub version: Option<String>,
@@ -33,7 +33,7 @@ pub struct ClusterUpgradeInfo {
         1 => node_info_set: Vec<ClusterUpdateNodeInfo> = "NodeInfoSet",
         2 => stage: Option<String> = "Stage",
         3 => target_version: Option<String> = "TargetVersion",
-        4 => update_time: Option<i64> = "UpdateTime",
+        4 => update_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>> = "UpdateTime",
         5 => version: Option<String> = "Version",
     }
 }

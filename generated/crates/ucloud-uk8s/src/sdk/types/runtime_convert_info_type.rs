@@ -21,7 +21,7 @@ pub struct RuntimeConvertInfo {
     pub stage: Option<String>,
     /// 运行时转换信息更新时间，Unix 时间戳，单位秒。
     /// Wire name: `UpdateTime`.
-    pub update_time: Option<i64>,
+    pub update_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
 }
 
 ::runtime::lenient_object! {
@@ -30,6 +30,6 @@ pub struct RuntimeConvertInfo {
         1 => runtime_name: Option<String> = "RuntimeName",
         2 => runtime_version: Option<String> = "RuntimeVersion",
         3 => stage: Option<String> = "Stage",
-        4 => update_time: Option<i64> = "UpdateTime",
+        4 => update_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>> = "UpdateTime",
     }
 }

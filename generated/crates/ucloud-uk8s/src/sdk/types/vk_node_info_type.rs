@@ -16,7 +16,7 @@ pub struct VkNodeInfo {
     pub status: Option<i64>,
     /// 更新时间，Unix 时间戳，单位秒。
     /// Wire name: `UpdateTime`.
-    pub update_time: Option<i64>,
+    pub update_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 插件版本。
     /// Wire name: `Version`.
     pub version: Option<String>,
@@ -27,7 +27,7 @@ pub struct VkNodeInfo {
         0 => node: Option<String> = "Node",
         1 => operation_result: Option<i64> = "OperationResult",
         2 => status: Option<i64> = "Status",
-        3 => update_time: Option<i64> = "UpdateTime",
+        3 => update_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>> = "UpdateTime",
         4 => version: Option<String> = "Version",
     }
 }

@@ -91,7 +91,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         synthesized: Some(::runtime::catalog::SampleInfo {
             name: "synthesized",
             status: 200u16,
-            body: r#"{"ClusterSet":{"AutoRenew":"example-AutoRenew","BusinessId":"example-BusinessId","ChargeType":"example-ChargeType","ClusterInstanceId":"example-ClusterInstanceId","ClusterInstanceName":"example-ClusterInstanceName","CreateTime":1,"ExpireTime":1,"Framework":"example-Framework","FrameworkVersion":"example-FrameworkVersion","InstanceGroupType":"example-InstanceGroupType","NewMessage":"example-NewMessage","RedundantCount":1,"Remark":"example-Remark","RunningTime":1,"State":"example-State","SubnetId":"example-SubnetId","Tag":"example-Tag","UHostCount":1,"VPCId":"example-VPCId","Zone":"example-Zone"},"Message":"example-Message","RetCode":0,"TotalCount":"example-TotalCount"}"#,
+            body: r#"{"ClusterSet":{"AutoRenew":"example-AutoRenew","BusinessId":"example-BusinessId","ChargeType":"example-ChargeType","ClusterInstanceId":"example-ClusterInstanceId","ClusterInstanceName":"example-ClusterInstanceName","CreateTime":1767323045,"ExpireTime":1,"Framework":"example-Framework","FrameworkVersion":"example-FrameworkVersion","InstanceGroupType":"example-InstanceGroupType","NewMessage":"example-NewMessage","RedundantCount":1,"Remark":"example-Remark","RunningTime":1,"State":"example-State","SubnetId":"example-SubnetId","Tag":"example-Tag","UHostCount":1,"VPCId":"example-VPCId","Zone":"example-Zone"},"Message":"example-Message","RetCode":0,"TotalCount":"example-TotalCount"}"#,
         }),
         reply_headers: &[],
         paging: None,

@@ -22,7 +22,7 @@ pub struct ClusterSet {
     pub cluster_instance_name: Option<String>,
     /// 实例创建时间戳
     /// Wire name: `CreateTime`.
-    pub create_time: Option<i64>,
+    pub create_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 实例过期时间
     /// Wire name: `ExpireTime`.
     pub expire_time: Option<i64>,
@@ -74,7 +74,7 @@ pub struct ClusterSet {
         2 => charge_type: Option<String> = "ChargeType",
         3 => cluster_instance_id: Option<String> = "ClusterInstanceId",
         4 => cluster_instance_name: Option<String> = "ClusterInstanceName",
-        5 => create_time: Option<i64> = "CreateTime",
+        5 => create_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>> = "CreateTime",
         6 => expire_time: Option<i64> = "ExpireTime",
         7 => framework: Option<String> = "Framework",
         8 => framework_version: Option<String> = "FrameworkVersion",

@@ -61,7 +61,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         synthesized: Some(::runtime::catalog::SampleInfo {
             name: "synthesized",
             status: 200u16,
-            body: r#"{"KeyMetadata":{"Arn":"example-Arn","CreationDate":1,"DeletionDate":1,"DeletionProtection":true,"Description":"example-Description","Enabled":"example-Enabled","KeyId":"example-KeyId","KeySpec":"example-KeySpec","KeyState":"example-KeyState","KeyUsage":["example-KeyUsage"],"KeyVersion":1,"OrganizationId":1,"Origin":"example-Origin","ProjectId":"example-ProjectId","ResourceId":"example-ResourceId"},"RetCode":0}"#,
+            body: r#"{"KeyMetadata":{"Arn":"example-Arn","CreationDate":1767323045,"DeletionDate":1767323045,"DeletionProtection":true,"Description":"example-Description","Enabled":"example-Enabled","KeyId":"example-KeyId","KeySpec":"example-KeySpec","KeyState":"example-KeyState","KeyUsage":["example-KeyUsage"],"KeyVersion":1,"OrganizationId":1,"Origin":"example-Origin","ProjectId":"example-ProjectId","ResourceId":"example-ResourceId"},"RetCode":0}"#,
         }),
         reply_headers: &[],
         paging: None,

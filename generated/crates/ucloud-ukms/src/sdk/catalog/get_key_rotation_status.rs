@@ -67,7 +67,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         synthesized: Some(::runtime::catalog::SampleInfo {
             name: "synthesized",
             status: 200u16,
-            body: r#"{"KeyId":"example-KeyId","KeyRotationEnabled":true,"LastRotationDate":1,"NextRotationDate":1,"OnDemandRotationStartDate":1,"RetCode":0,"RotationPeriodInDays":1}"#,
+            body: r#"{"KeyId":"example-KeyId","KeyRotationEnabled":true,"LastRotationDate":1767323045,"NextRotationDate":1767323045,"OnDemandRotationStartDate":1767323045,"RetCode":0,"RotationPeriodInDays":1}"#,
         }),
         reply_headers: &[],
         paging: None,

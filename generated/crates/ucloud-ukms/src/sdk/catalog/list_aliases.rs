@@ -86,7 +86,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         synthesized: Some(::runtime::catalog::SampleInfo {
             name: "synthesized",
             status: 200u16,
-            body: r#"{"Aliases":[{"AliasName":"example-AliasName","CreationDate":1,"LastUpdatedDate":1,"TargetKeyId":"example-TargetKeyId"}],"RetCode":0,"TotalCount":1}"#,
+            body: r#"{"Aliases":[{"AliasName":"example-AliasName","CreationDate":1767323045,"LastUpdatedDate":1767323045,"TargetKeyId":"example-TargetKeyId"}],"RetCode":0,"TotalCount":1}"#,
         }),
         reply_headers: &[],
         paging: Some(&crate::list_aliases::glue::PAGING),

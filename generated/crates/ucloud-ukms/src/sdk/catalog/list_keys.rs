@@ -86,7 +86,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         synthesized: Some(::runtime::catalog::SampleInfo {
             name: "synthesized",
             status: 200u16,
-            body: r#"{"Data":[{"CreatedTime":1,"Description":"example-Description","KeyId":"example-KeyId","KeyRotationEnabled":true,"KeySpec":"example-KeySpec","KeyUsage":["example-KeyUsage"],"NextRotationDate":1,"OrganizationId":1,"Origin":"example-Origin","PlanDeleteTime":1,"ProjectId":"example-ProjectId","ResourceId":"example-ResourceId","RotationPeriodInDays":1,"Status":"example-Status","UpdateTime":1}],"RetCode":0,"TotalCount":1}"#,
+            body: r#"{"Data":[{"CreatedTime":1767323045,"Description":"example-Description","KeyId":"example-KeyId","KeyRotationEnabled":true,"KeySpec":"example-KeySpec","KeyUsage":["example-KeyUsage"],"NextRotationDate":1767323045,"OrganizationId":1,"Origin":"example-Origin","PlanDeleteTime":1767323045,"ProjectId":"example-ProjectId","ResourceId":"example-ResourceId","RotationPeriodInDays":1,"Status":"example-Status","UpdateTime":1767323045}],"RetCode":0,"TotalCount":1}"#,
         }),
         reply_headers: &[],
         paging: Some(&crate::list_keys::glue::PAGING),

@@ -10,10 +10,12 @@ pub struct AliasInfo {
     pub alias_name: Option<String>,
     /// 创建时间，Unix 时间戳。
     /// Wire name: `CreationDate`.
-    pub creation_date: Option<i64>,
+    pub creation_date: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 最后更新时间，Unix 时间戳。
     /// Wire name: `LastUpdatedDate`.
-    pub last_updated_date: Option<i64>,
+    pub last_updated_date: Option<
+        ::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>,
+    >,
     /// 别名指向的密钥资源长 ID。
     /// Wire name: `TargetKeyId`.
     pub target_key_id: Option<String>,
@@ -22,8 +24,8 @@ pub struct AliasInfo {
 ::runtime::lenient_object! {
     AliasInfo {
         0 => alias_name: Option<String> = "AliasName",
-        1 => creation_date: Option<i64> = "CreationDate",
-        2 => last_updated_date: Option<i64> = "LastUpdatedDate",
+        1 => creation_date: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>> = "CreationDate",
+        2 => last_updated_date: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>> = "LastUpdatedDate",
         3 => target_key_id: Option<String> = "TargetKeyId",
     }
 }

@@ -7,7 +7,7 @@
 pub struct Dek {
     /// 创建时间，Unix 时间戳。
     /// Wire name: `CreatedTime`.
-    pub created_time: Option<i64>,
+    pub created_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 密钥描述。
     /// Wire name: `Description`.
     pub description: Option<String>,
@@ -25,7 +25,9 @@ pub struct Dek {
     pub key_usage: Vec<String>,
     /// 下次自动轮转时间（Unix 时间戳，秒）；仅在已开启自动轮转时返回。
     /// Wire name: `NextRotationDate`.
-    pub next_rotation_date: Option<i64>,
+    pub next_rotation_date: Option<
+        ::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>,
+    >,
     /// 密钥所属组织的数字 ID，来源于密钥关联的资源交易记录。
     /// Wire name: `OrganizationId`.
     pub organization_id: Option<i64>,
@@ -34,7 +36,7 @@ pub struct Dek {
     pub origin: Option<String>,
     /// 计划删除时间，Unix 时间戳。
     /// Wire name: `PlanDeleteTime`.
-    pub plan_delete_time: Option<i64>,
+    pub plan_delete_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 密钥所属项目的对外别名，格式为 org-xxx。该值由项目数字 ID 解析得到，可能因项目别名查询失败而为空。
     /// Wire name: `ProjectId`.
     pub project_id: Option<String>,
@@ -49,25 +51,25 @@ pub struct Dek {
     pub status: Option<String>,
     /// 更新时间，Unix 时间戳。
     /// Wire name: `UpdateTime`.
-    pub update_time: Option<i64>,
+    pub update_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
 }
 
 ::runtime::lenient_object! {
     Dek {
-        0 => created_time: Option<i64> = "CreatedTime",
+        0 => created_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>> = "CreatedTime",
         1 => description: Option<String> = "Description",
         2 => key_id: Option<String> = "KeyId",
         3 => key_rotation_enabled: Option<bool> = "KeyRotationEnabled",
         4 => key_spec: Option<String> = "KeySpec",
         5 => key_usage: Vec<String> = "KeyUsage",
-        6 => next_rotation_date: Option<i64> = "NextRotationDate",
+        6 => next_rotation_date: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>> = "NextRotationDate",
         7 => organization_id: Option<i64> = "OrganizationId",
         8 => origin: Option<String> = "Origin",
-        9 => plan_delete_time: Option<i64> = "PlanDeleteTime",
+        9 => plan_delete_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>> = "PlanDeleteTime",
         10 => project_id: Option<String> = "ProjectId",
         11 => resource_id: Option<String> = "ResourceId",
         12 => rotation_period_in_days: Option<i64> = "RotationPeriodInDays",
         13 => status: Option<String> = "Status",
-        14 => update_time: Option<i64> = "UpdateTime",
+        14 => update_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>> = "UpdateTime",
     }
 }

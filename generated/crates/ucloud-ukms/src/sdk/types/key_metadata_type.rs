@@ -10,10 +10,10 @@ pub struct KeyMetadata {
     pub arn: Option<String>,
     /// 创建时间，Unix 时间戳。
     /// Wire name: `CreationDate`.
-    pub creation_date: Option<i64>,
+    pub creation_date: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 计划删除时间，Unix 时间戳。
     /// Wire name: `DeletionDate`.
-    pub deletion_date: Option<i64>,
+    pub deletion_date: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 是否开启删除保护。取值：true、false。
     /// Wire name: `DeletionProtection`.
     pub deletion_protection: Option<bool>,
@@ -55,8 +55,8 @@ pub struct KeyMetadata {
 ::runtime::lenient_object! {
     KeyMetadata {
         0 => arn: Option<String> = "Arn",
-        1 => creation_date: Option<i64> = "CreationDate",
-        2 => deletion_date: Option<i64> = "DeletionDate",
+        1 => creation_date: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>> = "CreationDate",
+        2 => deletion_date: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>> = "DeletionDate",
         3 => deletion_protection: Option<bool> = "DeletionProtection",
         4 => description: Option<String> = "Description",
         5 => enabled: Option<String> = "Enabled",

@@ -18,7 +18,7 @@ pub struct LoadBalancer {
     pub charge_type: Option<String>,
     /// 负载均衡实例创建时间。格式为Unix Timestamp
     /// Wire name: `CreateTime`.
-    pub create_time: Option<i64>,
+    pub create_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 见 **FirewallSet** 模型定义
     /// Wire name: `Firewall`.
     pub firewall: Option<FirewallSet>,
@@ -39,7 +39,7 @@ pub struct LoadBalancer {
     pub name: Option<String>,
     /// 有效期（计费）。格式为Unix Timestamp
     /// Wire name: `PurchaseValue`.
-    pub purchase_value: Option<i64>,
+    pub purchase_value: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 负载均衡实例的备注信息
     /// Wire name: `Remark`.
     pub remark: Option<String>,
@@ -71,14 +71,14 @@ pub struct LoadBalancer {
         0 => access_log_config: Option<AccessLogConfigSet> = "AccessLogConfig",
         1 => auto_renew_enabled: Option<bool> = "AutoRenewEnabled",
         2 => charge_type: Option<String> = "ChargeType",
-        3 => create_time: Option<i64> = "CreateTime",
+        3 => create_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>> = "CreateTime",
         4 => firewall: Option<FirewallSet> = "Firewall",
         5 => ip_infos: Vec<IpInfo> = "IPInfos",
         6 => ip_version: Option<String> = "IPVersion",
         7 => listeners: Vec<Listener> = "Listeners",
         8 => load_balancer_id: Option<String> = "LoadBalancerId",
         9 => name: Option<String> = "Name",
-        10 => purchase_value: Option<i64> = "PurchaseValue",
+        10 => purchase_value: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>> = "PurchaseValue",
         11 => remark: Option<String> = "Remark",
         12 => sec_group: Vec<SecGroupInfo> = "SecGroup",
         13 => snat_i_ps: Vec<String> = "SnatIPs",

@@ -18,7 +18,7 @@ pub struct UlbSet {
     pub business_id: Option<String>,
     /// ULB的创建时间，格式为Unix Timestamp
     /// Wire name: `CreateTime`.
-    pub create_time: Option<i64>,
+    pub create_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// ULB是否开启日志功能。0，关闭；1，开启
     /// Wire name: `EnableLog`.
     pub enable_log: Option<i64>,
@@ -83,7 +83,7 @@ pub struct UlbSet {
         0 => bandwidth: Option<i64> = "Bandwidth",
         1 => bandwidth_type: Option<i64> = "BandwidthType",
         2 => business_id: Option<String> = "BusinessId",
-        3 => create_time: Option<i64> = "CreateTime",
+        3 => create_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>> = "CreateTime",
         4 => enable_log: Option<i64> = "EnableLog",
         5 => expire_time: Option<i64> = "ExpireTime",
         6 => firewall_set: Vec<FirewallSet> = "FirewallSet",

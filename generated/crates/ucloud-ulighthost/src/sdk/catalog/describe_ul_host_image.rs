@@ -96,7 +96,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         synthesized: Some(::runtime::catalog::SampleInfo {
             name: "synthesized",
             status: 200u16,
-            body: r#"{"ImageSet":[{"CreateTime":1,"DisplayName":"example-DisplayName","Features":["example-Features"],"ImageDescription":"example-ImageDescription","ImageId":"example-ImageId","ImageLogoLink":"example-ImageLogoLink","ImageName":"example-ImageName","ImageSize":1,"ImageType":"example-ImageType","IntegratedSoftware":"example-IntegratedSoftware","MaintainEol":"example-MaintainEol","MinimalCPU":"example-MinimalCPU","OsName":"example-OsName","OsType":"example-OsType","SceneCategories":["example-SceneCategories"],"State":"example-State","Tag":"example-Tag","Zone":"example-Zone"}],"RetCode":0,"TotalCount":1}"#,
+            body: r#"{"ImageSet":[{"CreateTime":1767323045,"DisplayName":"example-DisplayName","Features":["example-Features"],"ImageDescription":"example-ImageDescription","ImageId":"example-ImageId","ImageLogoLink":"example-ImageLogoLink","ImageName":"example-ImageName","ImageSize":1,"ImageType":"example-ImageType","IntegratedSoftware":"example-IntegratedSoftware","MaintainEol":"example-MaintainEol","MinimalCPU":"example-MinimalCPU","OsName":"example-OsName","OsType":"example-OsType","SceneCategories":["example-SceneCategories"],"State":"example-State","Tag":"example-Tag","Zone":"example-Zone"}],"RetCode":0,"TotalCount":1}"#,
         }),
         reply_headers: &[],
         paging: Some(&crate::describe_ul_host_image::glue::PAGING),

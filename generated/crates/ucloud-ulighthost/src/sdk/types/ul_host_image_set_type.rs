@@ -7,7 +7,7 @@
 pub struct UlHostImageSet {
     /// 创建时间，格式为Unix时间戳
     /// Wire name: `CreateTime`.
-    pub create_time: Option<i64>,
+    pub create_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 用于控制台显示的名称
     /// Wire name: `DisplayName`.
     pub display_name: Option<String>,
@@ -63,7 +63,7 @@ pub struct UlHostImageSet {
 
 ::runtime::lenient_object! {
     UlHostImageSet {
-        0 => create_time: Option<i64> = "CreateTime",
+        0 => create_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>> = "CreateTime",
         1 => display_name: Option<String> = "DisplayName",
         2 => features: Vec<String> = "Features",
         3 => image_description: Option<String> = "ImageDescription",

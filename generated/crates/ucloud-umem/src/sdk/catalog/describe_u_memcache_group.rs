@@ -74,7 +74,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         synthesized: Some(::runtime::catalog::SampleInfo {
             name: "synthesized",
             status: 200u16,
-            body: r#"{"DataSet":[{"ChargeType":"example-ChargeType","ConfigId":"example-ConfigId","CreateTime":1,"ExpireTime":1,"GroupId":"example-GroupId","ModifyTime":1,"Name":"example-Name","Port":1,"Size":1,"State":"example-State","SubnetId":"example-SubnetId","Tag":"example-Tag","UsedSize":1,"VPCId":"example-VPCId","Version":"example-Version","VirtualIP":"example-VirtualIP"}],"RetCode":0,"TotalCount":1}"#,
+            body: r#"{"DataSet":[{"ChargeType":"example-ChargeType","ConfigId":"example-ConfigId","CreateTime":1767323045,"ExpireTime":1767323045,"GroupId":"example-GroupId","ModifyTime":1767323045,"Name":"example-Name","Port":1,"Size":1,"State":"example-State","SubnetId":"example-SubnetId","Tag":"example-Tag","UsedSize":1,"VPCId":"example-VPCId","Version":"example-Version","VirtualIP":"example-VirtualIP"}],"RetCode":0,"TotalCount":1}"#,
         }),
         reply_headers: &[],
         paging: Some(&crate::describe_u_memcache_group::glue::PAGING),

@@ -84,7 +84,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         synthesized: Some(::runtime::catalog::SampleInfo {
             name: "synthesized",
             status: 200u16,
-            body: r#"{"DataSet":[{"BackupId":"example-BackupId","BackupName":"example-BackupName","BackupSize":1,"BackupTime":1,"BackupType":"example-BackupType","DstRegionName":"example-DstRegionName","GroupId":"example-GroupId","GroupName":"example-GroupName","MemorySize":1,"RedisVersion":"example-RedisVersion","SrcRegionName":"example-SrcRegionName","State":"example-State","Zone":"example-Zone"}],"RetCode":0,"TotalCount":1}"#,
+            body: r#"{"DataSet":[{"BackupId":"example-BackupId","BackupName":"example-BackupName","BackupSize":1,"BackupTime":1767323045,"BackupType":"example-BackupType","DstRegionName":"example-DstRegionName","GroupId":"example-GroupId","GroupName":"example-GroupName","MemorySize":1,"RedisVersion":"example-RedisVersion","SrcRegionName":"example-SrcRegionName","State":"example-State","Zone":"example-Zone"}],"RetCode":0,"TotalCount":1}"#,
         }),
         reply_headers: &[],
         paging: Some(&crate::describe_u_redis_backup::glue::PAGING),

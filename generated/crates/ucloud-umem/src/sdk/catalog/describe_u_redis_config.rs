@@ -84,7 +84,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         synthesized: Some(::runtime::catalog::SampleInfo {
             name: "synthesized",
             status: 200u16,
-            body: r#"{"DataSet":[{"ConfigId":"example-ConfigId","CreateTime":1,"Description":"example-Description","IsModify":"example-IsModify","ModifyTime":1,"Name":"example-Name","RegionFlag":true,"State":"example-State","Version":"example-Version","Zone":"example-Zone"}],"RetCode":0,"TotalCount":1}"#,
+            body: r#"{"DataSet":[{"ConfigId":"example-ConfigId","CreateTime":1767323045,"Description":"example-Description","IsModify":"example-IsModify","ModifyTime":1767323045,"Name":"example-Name","RegionFlag":true,"State":"example-State","Version":"example-Version","Zone":"example-Zone"}],"RetCode":0,"TotalCount":1}"#,
         }),
         reply_headers: &[],
         paging: Some(&crate::describe_u_redis_config::glue::PAGING),

@@ -13,16 +13,16 @@ pub struct UMemcacheGroupSet {
     pub config_id: Option<String>,
     /// 创建时间 (UNIX时间戳)
     /// Wire name: `CreateTime`.
-    pub create_time: Option<i64>,
+    pub create_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 过期时间 (UNIX时间戳)
     /// Wire name: `ExpireTime`.
-    pub expire_time: Option<i64>,
+    pub expire_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 组ID
     /// Wire name: `GroupId`.
     pub group_id: Option<String>,
     /// 修改时间 (UNIX时间戳)
     /// Wire name: `ModifyTime`.
-    pub modify_time: Option<i64>,
+    pub modify_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 组名称
     /// Wire name: `Name`.
     pub name: Option<String>,
@@ -59,10 +59,10 @@ pub struct UMemcacheGroupSet {
     UMemcacheGroupSet {
         0 => charge_type: Option<String> = "ChargeType",
         1 => config_id: Option<String> = "ConfigId",
-        2 => create_time: Option<i64> = "CreateTime",
-        3 => expire_time: Option<i64> = "ExpireTime",
+        2 => create_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>> = "CreateTime",
+        3 => expire_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>> = "ExpireTime",
         4 => group_id: Option<String> = "GroupId",
-        5 => modify_time: Option<i64> = "ModifyTime",
+        5 => modify_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>> = "ModifyTime",
         6 => name: Option<String> = "Name",
         7 => port: Option<i64> = "Port",
         8 => size: Option<i64> = "Size",

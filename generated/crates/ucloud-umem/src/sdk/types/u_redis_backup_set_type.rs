@@ -16,7 +16,7 @@ pub struct URedisBackupSet {
     pub backup_size: Option<i64>,
     /// 备份时间 (UNIX时间戳)
     /// Wire name: `BackupTime`.
-    pub backup_time: Option<i64>,
+    pub backup_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 备份类型: Manual 手动 Auto 自动
     /// Wire name: `BackupType`.
     pub backup_type: Option<String>,
@@ -51,7 +51,7 @@ pub struct URedisBackupSet {
         0 => backup_id: Option<String> = "BackupId",
         1 => backup_name: Option<String> = "BackupName",
         2 => backup_size: Option<i64> = "BackupSize",
-        3 => backup_time: Option<i64> = "BackupTime",
+        3 => backup_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>> = "BackupTime",
         4 => backup_type: Option<String> = "BackupType",
         5 => dst_region_name: Option<String> = "DstRegionName",
         6 => group_id: Option<String> = "GroupId",

@@ -10,7 +10,7 @@ pub struct URedisConfigSet {
     pub config_id: Option<String>,
     /// 创建时间 (UNIX时间戳)
     /// Wire name: `CreateTime`.
-    pub create_time: Option<i64>,
+    pub create_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 配置描述
     /// Wire name: `Description`.
     pub description: Option<String>,
@@ -19,7 +19,7 @@ pub struct URedisConfigSet {
     pub is_modify: Option<String>,
     /// 修改时间 (UNIX时间戳)
     /// Wire name: `ModifyTime`.
-    pub modify_time: Option<i64>,
+    pub modify_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 配置名称
     /// Wire name: `Name`.
     pub name: Option<String>,
@@ -40,10 +40,10 @@ pub struct URedisConfigSet {
 ::runtime::lenient_object! {
     URedisConfigSet {
         0 => config_id: Option<String> = "ConfigId",
-        1 => create_time: Option<i64> = "CreateTime",
+        1 => create_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>> = "CreateTime",
         2 => description: Option<String> = "Description",
         3 => is_modify: Option<String> = "IsModify",
-        4 => modify_time: Option<i64> = "ModifyTime",
+        4 => modify_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>> = "ModifyTime",
         5 => name: Option<String> = "Name",
         6 => region_flag: Option<bool> = "RegionFlag",
         7 => state: Option<String> = "State",

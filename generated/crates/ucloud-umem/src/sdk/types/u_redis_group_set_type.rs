@@ -19,10 +19,10 @@ pub struct URedisGroupSet {
     pub config_id: Option<String>,
     /// 创建时间 (UNIX时间戳)
     /// Wire name: `CreateTime`.
-    pub create_time: Option<i64>,
+    pub create_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 过期时间 (UNIX时间戳)
     /// Wire name: `ExpireTime`.
-    pub expire_time: Option<i64>,
+    pub expire_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 组ID
     /// Wire name: `GroupId`.
     pub group_id: Option<String>,
@@ -40,7 +40,7 @@ pub struct URedisGroupSet {
     pub memory_size: Option<i64>,
     /// 修改时间 (UNIX时间戳)
     /// Wire name: `ModifyTime`.
-    pub modify_time: Option<i64>,
+    pub modify_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 组名称
     /// Wire name: `Name`.
     pub name: Option<String>,
@@ -112,14 +112,14 @@ pub struct URedisGroupSet {
         1 => backup_time: Option<i64> = "BackupTime",
         2 => charge_type: Option<String> = "ChargeType",
         3 => config_id: Option<String> = "ConfigId",
-        4 => create_time: Option<i64> = "CreateTime",
-        5 => expire_time: Option<i64> = "ExpireTime",
+        4 => create_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>> = "CreateTime",
+        5 => expire_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>> = "ExpireTime",
         6 => group_id: Option<String> = "GroupId",
         7 => group_name: Option<String> = "GroupName",
         8 => high_availability: Option<String> = "HighAvailability",
         9 => is_high_performance: Option<bool> = "IsHighPerformance",
         10 => memory_size: Option<i64> = "MemorySize",
-        11 => modify_time: Option<i64> = "ModifyTime",
+        11 => modify_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>> = "ModifyTime",
         12 => name: Option<String> = "Name",
         13 => port: Option<i64> = "Port",
         14 => protocol: Option<String> = "Protocol",

@@ -7,7 +7,7 @@ pub use crate::get_u_mongo_db_log::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<GetUMongoDbLogRequest, ::runtime::BuildError> {
     GetUMongoDbLogRequest::builder()
-        .begin(1i64)
+        .begin(::runtime::Timestamp::from("1767323045"))
         .cluster_id(String::from("example-ClusterId"))
         .log_type(String::from("example-LogType"))
         .node_id(String::from("example-NodeId"))

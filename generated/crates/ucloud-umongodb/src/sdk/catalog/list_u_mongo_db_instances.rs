@@ -64,7 +64,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         synthesized: Some(::runtime::catalog::SampleInfo {
             name: "synthesized",
             status: 200u16,
-            body: r#"{"DataSet":[{"ClusterId":"example-ClusterId","ClusterType":"example-ClusterType","ConnectURL":"example-ConnectURL","CreateTime":1,"CrossZones":["example-CrossZones"],"DBVersion":"example-DBVersion","DataComputeType":{"Cpu":1,"Description":"example-Description","Group":"example-Group","MachineTypeId":"example-MachineTypeId","Memory":1,"UHhostMachineType":"example-UHhostMachineType"},"DiskSpace":1,"ExpiredTime":1,"IPv6ConnectURL":"example-IPv6ConnectURL","Name":"example-Name","State":"example-State","SubnetId":"example-SubnetId","Tag":"example-Tag","VPCId":"example-VPCId","Zone":"example-Zone"}],"Message":"example-Message","RetCode":0}"#,
+            body: r#"{"DataSet":[{"ClusterId":"example-ClusterId","ClusterType":"example-ClusterType","ConnectURL":"example-ConnectURL","CreateTime":1,"CrossZones":["example-CrossZones"],"DBVersion":"example-DBVersion","DataComputeType":{"Cpu":1,"Description":"example-Description","Group":"example-Group","MachineTypeId":"example-MachineTypeId","Memory":1,"UHhostMachineType":"example-UHhostMachineType"},"DiskSpace":1,"ExpiredTime":1767323045,"IPv6ConnectURL":"example-IPv6ConnectURL","Name":"example-Name","State":"example-State","SubnetId":"example-SubnetId","Tag":"example-Tag","VPCId":"example-VPCId","Zone":"example-Zone"}],"Message":"example-Message","RetCode":0}"#,
         }),
         reply_headers: &[],
         paging: None,

@@ -33,7 +33,7 @@ pub struct MongodbInstance {
     pub disk_space: Option<i64>,
     /// DB实例过期时间，采用UTC计时时间戳
     /// Wire name: `ExpiredTime`.
-    pub expired_time: Option<i64>,
+    pub expired_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 副本集/分片集IPv6访问地址
     /// Wire name: `IPv6ConnectURL`.
     pub i_pv6_connect_url: Option<String>,
@@ -67,7 +67,7 @@ pub struct MongodbInstance {
         5 => db_version: Option<String> = "DBVersion",
         6 => data_compute_type: Option<MongodbMachineType> = "DataComputeType",
         7 => disk_space: Option<i64> = "DiskSpace",
-        8 => expired_time: Option<i64> = "ExpiredTime",
+        8 => expired_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>> = "ExpiredTime",
         9 => i_pv6_connect_url: Option<String> = "IPv6ConnectURL",
         10 => name: Option<String> = "Name",
         11 => state: Option<String> = "State",

@@ -64,7 +64,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         synthesized: Some(::runtime::catalog::SampleInfo {
             name: "synthesized",
             status: 200u16,
-            body: r#"{"DataSets":[{"Bandwidth":1,"BandwidthPackageId":"example-BandwidthPackageId","CreateTime":1,"DisableTime":1,"EIPAddr":[{"IP":"example-IP","OperatorName":"example-OperatorName"}],"EIPId":"example-EIPId","EnableTime":1}],"RetCode":0,"TotalCount":1}"#,
+            body: r#"{"DataSets":[{"Bandwidth":1,"BandwidthPackageId":"example-BandwidthPackageId","CreateTime":1767323045,"DisableTime":1767323045,"EIPAddr":[{"IP":"example-IP","OperatorName":"example-OperatorName"}],"EIPId":"example-EIPId","EnableTime":1767323045}],"RetCode":0,"TotalCount":1}"#,
         }),
         reply_headers: &[],
         paging: Some(&crate::describe_bandwidth_package::glue::PAGING),

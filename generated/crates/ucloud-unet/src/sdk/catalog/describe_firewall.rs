@@ -76,7 +76,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         synthesized: Some(::runtime::catalog::SampleInfo {
             name: "synthesized",
             status: 200u16,
-            body: r#"{"DataSet":[{"CreateTime":1,"FWId":"example-FWId","GroupId":"example-GroupId","Name":"example-Name","Remark":"example-Remark","ResourceCount":1,"Rule":[{"DstPort":"example-DstPort","Priority":"example-Priority","ProtocolType":"example-ProtocolType","Remark":"example-Remark","RuleAction":"example-RuleAction","SrcIP":"example-SrcIP"}],"Tag":"example-Tag","Type":"example-Type"}],"RetCode":0,"TotalCount":1}"#,
+            body: r#"{"DataSet":[{"CreateTime":1767323045,"FWId":"example-FWId","GroupId":"example-GroupId","Name":"example-Name","Remark":"example-Remark","ResourceCount":1,"Rule":[{"DstPort":"example-DstPort","Priority":"example-Priority","ProtocolType":"example-ProtocolType","Remark":"example-Remark","RuleAction":"example-RuleAction","SrcIP":"example-SrcIP"}],"Tag":"example-Tag","Type":"example-Type"}],"RetCode":0,"TotalCount":1}"#,
         }),
         reply_headers: &[],
         paging: Some(&crate::describe_firewall::glue::PAGING),

@@ -59,7 +59,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         synthesized: Some(::runtime::catalog::SampleInfo {
             name: "synthesized",
             status: 200u16,
-            body: r#"{"DataSet":[{"BandwidthGuarantee":1,"ChargeType":"example-ChargeType","CreateTime":1,"EIPSet":[{"Bandwidth":1,"EIPAddr":[{"IP":"example-IP","OperatorName":"example-OperatorName"}],"EIPId":"example-EIPId"}],"ExpireTime":1,"IPVersion":"example-IPVersion","Name":"example-Name","PostPayStartTime":1,"ShareBandwidth":1,"ShareBandwidthId":"example-ShareBandwidthId"}],"RetCode":0,"TotalCount":1}"#,
+            body: r#"{"DataSet":[{"BandwidthGuarantee":1,"ChargeType":"example-ChargeType","CreateTime":1767323045,"EIPSet":[{"Bandwidth":1,"EIPAddr":[{"IP":"example-IP","OperatorName":"example-OperatorName"}],"EIPId":"example-EIPId"}],"ExpireTime":1767323045,"IPVersion":"example-IPVersion","Name":"example-Name","PostPayStartTime":1,"ShareBandwidth":1,"ShareBandwidthId":"example-ShareBandwidthId"}],"RetCode":0,"TotalCount":1}"#,
         }),
         reply_headers: &[],
         paging: None,

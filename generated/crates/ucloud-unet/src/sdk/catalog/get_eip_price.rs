@@ -79,7 +79,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         synthesized: Some(::runtime::catalog::SampleInfo {
             name: "synthesized",
             status: 200u16,
-            body: r#"{"PriceSet":[{"ChargeType":"example-ChargeType","OriginalPrice":1.0,"Price":1.0,"PurchaseValue":1}],"RetCode":0}"#,
+            body: r#"{"PriceSet":[{"ChargeType":"example-ChargeType","OriginalPrice":1.0,"Price":1.0,"PurchaseValue":1767323045}],"RetCode":0}"#,
         }),
         reply_headers: &[],
         paging: None,

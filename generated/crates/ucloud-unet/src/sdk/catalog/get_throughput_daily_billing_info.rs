@@ -8,8 +8,8 @@ pub use crate::get_throughput_daily_billing_info::glue::{OP, OPERATION, to_wire}
 pub fn example() -> Result<GetThroughputDailyBillingInfoRequest, ::runtime::BuildError> {
     GetThroughputDailyBillingInfoRequest::builder()
         .eip_id(String::from("example-EIPId"))
-        .end_time(1i64)
-        .start_time(1i64)
+        .end_time(::runtime::Timestamp::from("1767323045"))
+        .start_time(::runtime::Timestamp::from("1767323045"))
         .build()
 }
 

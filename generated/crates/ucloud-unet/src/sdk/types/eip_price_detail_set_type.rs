@@ -16,7 +16,7 @@ pub struct EipPriceDetailSet {
     pub price: Option<f64>,
     /// 资源有效期, 以Unix Timestamp表示
     /// Wire name: `PurchaseValue`.
-    pub purchase_value: Option<i64>,
+    pub purchase_value: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
 }
 
 ::runtime::lenient_object! {
@@ -24,6 +24,6 @@ pub struct EipPriceDetailSet {
         0 => charge_type: Option<String> = "ChargeType",
         1 => original_price: Option<f64> = "OriginalPrice",
         2 => price: Option<f64> = "Price",
-        3 => purchase_value: Option<i64> = "PurchaseValue",
+        3 => purchase_value: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>> = "PurchaseValue",
     }
 }

@@ -9,7 +9,7 @@ use super::FirewallRuleSet;
 pub struct FirewallDataSet {
     /// 防火墙组创建时间，格式为Unix Timestamp
     /// Wire name: `CreateTime`.
-    pub create_time: Option<i64>,
+    pub create_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 防火墙ID
     /// Wire name: `FWId`.
     pub fw_id: Option<String>,
@@ -38,7 +38,7 @@ pub struct FirewallDataSet {
 
 ::runtime::lenient_object! {
     FirewallDataSet {
-        0 => create_time: Option<i64> = "CreateTime",
+        0 => create_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>> = "CreateTime",
         1 => fw_id: Option<String> = "FWId",
         2 => group_id: Option<String> = "GroupId",
         3 => name: Option<String> = "Name",

@@ -15,10 +15,10 @@ pub struct UnetBandwidthPackageSet {
     pub bandwidth_package_id: Option<String>,
     /// 创建时间, 格式为 Unix Timestamp
     /// Wire name: `CreateTime`.
-    pub create_time: Option<i64>,
+    pub create_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 失效时间, 格式为 Unix Timestamp
     /// Wire name: `DisableTime`.
-    pub disable_time: Option<i64>,
+    pub disable_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 见 **EIPAddrSet** 模型定义
     /// Wire name: `EIPAddr`.
     pub eip_addr: Vec<EipAddrSet>,
@@ -27,17 +27,17 @@ pub struct UnetBandwidthPackageSet {
     pub eip_id: Option<String>,
     /// 生效时间, 格式为 Unix Timestamp
     /// Wire name: `EnableTime`.
-    pub enable_time: Option<i64>,
+    pub enable_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
 }
 
 ::runtime::lenient_object! {
     UnetBandwidthPackageSet {
         0 => bandwidth: Option<i64> = "Bandwidth",
         1 => bandwidth_package_id: Option<String> = "BandwidthPackageId",
-        2 => create_time: Option<i64> = "CreateTime",
-        3 => disable_time: Option<i64> = "DisableTime",
+        2 => create_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>> = "CreateTime",
+        3 => disable_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>> = "DisableTime",
         4 => eip_addr: Vec<EipAddrSet> = "EIPAddr",
         5 => eip_id: Option<String> = "EIPId",
-        6 => enable_time: Option<i64> = "EnableTime",
+        6 => enable_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>> = "EnableTime",
     }
 }

@@ -18,7 +18,7 @@ pub struct UnetEipSet {
     pub charge_type: Option<String>,
     /// 弹性IP的创建时间, 格式为Unix Timestamp
     /// Wire name: `CreateTime`.
-    pub create_time: Option<i64>,
+    pub create_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 见 **UnetEIPAddrSet** 模型定义
     /// Wire name: `EIPAddr`.
     pub eip_addr: Vec<UnetEipAddrSet>,
@@ -33,7 +33,7 @@ pub struct UnetEipSet {
     pub expire: Option<bool>,
     /// 弹性IP的到期时间, 格式为Unix Timestamp
     /// Wire name: `ExpireTime`.
-    pub expire_time: Option<i64>,
+    pub expire_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 弹性IP的名称,缺省值为 "EIP"
     /// Wire name: `Name`.
     pub name: Option<String>,
@@ -65,12 +65,12 @@ pub struct UnetEipSet {
         0 => bandwidth: Option<i64> = "Bandwidth",
         1 => bandwidth_type: Option<i64> = "BandwidthType",
         2 => charge_type: Option<String> = "ChargeType",
-        3 => create_time: Option<i64> = "CreateTime",
+        3 => create_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>> = "CreateTime",
         4 => eip_addr: Vec<UnetEipAddrSet> = "EIPAddr",
         5 => eip_binding: Option<EipBinding> = "EIPBinding",
         6 => eip_id: Option<String> = "EIPId",
         7 => expire: Option<bool> = "Expire",
-        8 => expire_time: Option<i64> = "ExpireTime",
+        8 => expire_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>> = "ExpireTime",
         9 => name: Option<String> = "Name",
         10 => pay_mode: Option<String> = "PayMode",
         11 => remark: Option<String> = "Remark",

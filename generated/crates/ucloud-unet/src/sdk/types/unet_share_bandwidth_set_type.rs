@@ -15,13 +15,13 @@ pub struct UnetShareBandwidthSet {
     pub charge_type: Option<String>,
     /// 创建时间, 格式为Unix Timestamp
     /// Wire name: `CreateTime`.
-    pub create_time: Option<i64>,
+    pub create_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 见 **EIPSetData** 模型定义
     /// Wire name: `EIPSet`.
     pub eip_set: Vec<EipSetData>,
     /// 过期时间, 格式为Unix Timestamp
     /// Wire name: `ExpireTime`.
-    pub expire_time: Option<i64>,
+    pub expire_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 共享带宽类型
     /// Wire name: `IPVersion`.
     pub ip_version: Option<String>,
@@ -43,9 +43,9 @@ pub struct UnetShareBandwidthSet {
     UnetShareBandwidthSet {
         0 => bandwidth_guarantee: Option<i64> = "BandwidthGuarantee",
         1 => charge_type: Option<String> = "ChargeType",
-        2 => create_time: Option<i64> = "CreateTime",
+        2 => create_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>> = "CreateTime",
         3 => eip_set: Vec<EipSetData> = "EIPSet",
-        4 => expire_time: Option<i64> = "ExpireTime",
+        4 => expire_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>> = "ExpireTime",
         5 => ip_version: Option<String> = "IPVersion",
         6 => name: Option<String> = "Name",
         7 => post_pay_start_time: Option<i64> = "PostPayStartTime",

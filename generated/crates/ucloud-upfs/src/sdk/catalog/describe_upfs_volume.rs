@@ -71,7 +71,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         synthesized: Some(::runtime::catalog::SampleInfo {
             name: "synthesized",
             status: 200u16,
-            body: r#"{"DataSet":[{"ChargeType":"example-ChargeType","CreateTime":1,"ExpiredTime":1,"IsExpired":"example-IsExpired","MountAddress":"example-MountAddress","MountStatus":1,"ProtocolType":"example-ProtocolType","Remark":"example-Remark","Size":1,"Tag":"example-Tag","VolumeId":"example-VolumeId","VolumeName":"example-VolumeName","Zone":"example-Zone"}],"RetCode":0,"TotalCount":1}"#,
+            body: r#"{"DataSet":[{"ChargeType":"example-ChargeType","CreateTime":1767323045,"ExpiredTime":1767323045,"IsExpired":"example-IsExpired","MountAddress":"example-MountAddress","MountStatus":1,"ProtocolType":"example-ProtocolType","Remark":"example-Remark","Size":1,"Tag":"example-Tag","VolumeId":"example-VolumeId","VolumeName":"example-VolumeName","Zone":"example-Zone"}],"RetCode":0,"TotalCount":1}"#,
         }),
         reply_headers: &[],
         paging: Some(&crate::describe_upfs_volume::glue::PAGING),

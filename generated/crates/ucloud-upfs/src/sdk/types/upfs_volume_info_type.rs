@@ -10,10 +10,10 @@ pub struct UpfsVolumeInfo {
     pub charge_type: Option<String>,
     /// 文件系统创建时间（unix时间戳）
     /// Wire name: `CreateTime`.
-    pub create_time: Option<i64>,
+    pub create_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 文件系统过期时间（unix时间戳）
     /// Wire name: `ExpiredTime`.
-    pub expired_time: Option<i64>,
+    pub expired_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 是否过期
     /// Wire name: `IsExpired`.
     pub is_expired: Option<String>,
@@ -49,8 +49,8 @@ pub struct UpfsVolumeInfo {
 ::runtime::lenient_object! {
     UpfsVolumeInfo {
         0 => charge_type: Option<String> = "ChargeType",
-        1 => create_time: Option<i64> = "CreateTime",
-        2 => expired_time: Option<i64> = "ExpiredTime",
+        1 => create_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>> = "CreateTime",
+        2 => expired_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>> = "ExpiredTime",
         3 => is_expired: Option<String> = "IsExpired",
         4 => mount_address: Option<String> = "MountAddress",
         5 => mount_status: Option<i64> = "MountStatus",

@@ -63,7 +63,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         synthesized: Some(::runtime::catalog::SampleInfo {
             name: "synthesized",
             status: 200u16,
-            body: r#"{"DataSet":{"AdminUser":"example-AdminUser","BackupBeginTime":1,"BackupCount":1,"BackupDate":"example-BackupDate","BackupTimeRange":1,"BackupZone":"example-BackupZone","CreateTime":1,"DBVersion":"example-DBVersion","DataFileSize":1.0,"DiskSpace":1,"DiskUsedSize":1.0,"ExpiredTime":1,"IP":"example-IP","InstanceID":"example-InstanceID","InstanceMode":"example-InstanceMode","LogFileSize":1.0,"MemoryLimit":1,"ModifyTime":1,"Name":"example-Name","ParamGroupID":1,"Port":1,"Remark":"example-Remark","State":"example-State","SubnetID":"example-SubnetID","SystemFileSize":1.0,"VPCID":"example-VPCID","Zone":"example-Zone"},"Message":"example-Message","RetCode":0}"#,
+            body: r#"{"DataSet":{"AdminUser":"example-AdminUser","BackupBeginTime":1,"BackupCount":1,"BackupDate":"example-BackupDate","BackupTimeRange":1,"BackupZone":"example-BackupZone","CreateTime":1767323045,"DBVersion":"example-DBVersion","DataFileSize":1.0,"DiskSpace":1,"DiskUsedSize":1.0,"ExpiredTime":1767323045,"IP":"example-IP","InstanceID":"example-InstanceID","InstanceMode":"example-InstanceMode","LogFileSize":1.0,"MemoryLimit":1,"ModifyTime":1767323045,"Name":"example-Name","ParamGroupID":1,"Port":1,"Remark":"example-Remark","State":"example-State","SubnetID":"example-SubnetID","SystemFileSize":1.0,"VPCID":"example-VPCID","Zone":"example-Zone"},"Message":"example-Message","RetCode":0}"#,
         }),
         reply_headers: &[],
         paging: None,

@@ -8,10 +8,10 @@ pub use crate::get_u_pg_sql_instance_log::glue::{OP, OPERATION, to_wire};
 pub fn example() -> Result<GetUPgSqlInstanceLogRequest, ::runtime::BuildError> {
     GetUPgSqlInstanceLogRequest::builder()
         .account_id(1i64)
-        .begin_time(1i64)
+        .begin_time(::runtime::Timestamp::from("1767323045"))
         .company_id(1i64)
         .db_id(String::from("example-DBId"))
-        .end_time(1i64)
+        .end_time(::runtime::Timestamp::from("1767323045"))
         .log_type(String::from("example-LogType"))
         .zone_id(1i64)
         .build()

@@ -78,7 +78,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         synthesized: Some(::runtime::catalog::SampleInfo {
             name: "synthesized",
             status: 200u16,
-            body: r#"{"DataSet":[{"BackupEndTime":1,"BackupID":"example-BackupID","BackupName":"example-BackupName","BackupSize":1,"BackupStartTime":1,"BackupType":1,"InstanceID":"example-InstanceID","Region":"example-Region","State":"example-State"}],"Message":"example-Message","RetCode":0,"TotalCount":1}"#,
+            body: r#"{"DataSet":[{"BackupEndTime":1767323045,"BackupID":"example-BackupID","BackupName":"example-BackupName","BackupSize":1,"BackupStartTime":1767323045,"BackupType":1,"InstanceID":"example-InstanceID","Region":"example-Region","State":"example-State"}],"Message":"example-Message","RetCode":0,"TotalCount":1}"#,
         }),
         reply_headers: &[],
         paging: Some(&crate::list_u_pg_sql_backup::glue::PAGING),

@@ -7,8 +7,8 @@ pub use crate::list_u_pg_sql_log::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ListUPgSqlLogRequest, ::runtime::BuildError> {
     ListUPgSqlLogRequest::builder()
-        .begin_time(1i64)
-        .end_time(1i64)
+        .begin_time(::runtime::Timestamp::from("1767323045"))
+        .end_time(::runtime::Timestamp::from("1767323045"))
         .instance_id(String::from("example-InstanceID"))
         .build()
 }

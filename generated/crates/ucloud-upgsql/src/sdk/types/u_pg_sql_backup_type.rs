@@ -7,7 +7,7 @@
 pub struct UPgSqlBackup {
     /// 备份完成时间(Unix时间戳)
     /// Wire name: `BackupEndTime`.
-    pub backup_end_time: Option<i64>,
+    pub backup_end_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 备份id
     /// Wire name: `BackupID`.
     pub backup_id: Option<String>,
@@ -19,7 +19,9 @@ pub struct UPgSqlBackup {
     pub backup_size: Option<i64>,
     /// 备份时间(Unix时间戳)
     /// Wire name: `BackupStartTime`.
-    pub backup_start_time: Option<i64>,
+    pub backup_start_time: Option<
+        ::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>,
+    >,
     /// 备份类型，手动或者自动
     /// Wire name: `BackupType`.
     pub backup_type: Option<i64>,
@@ -36,11 +38,11 @@ pub struct UPgSqlBackup {
 
 ::runtime::lenient_object! {
     UPgSqlBackup {
-        0 => backup_end_time: Option<i64> = "BackupEndTime",
+        0 => backup_end_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>> = "BackupEndTime",
         1 => backup_id: Option<String> = "BackupID",
         2 => backup_name: Option<String> = "BackupName",
         3 => backup_size: Option<i64> = "BackupSize",
-        4 => backup_start_time: Option<i64> = "BackupStartTime",
+        4 => backup_start_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>> = "BackupStartTime",
         5 => backup_type: Option<i64> = "BackupType",
         6 => instance_id: Option<String> = "InstanceID",
         7 => region: Option<String> = "Region",

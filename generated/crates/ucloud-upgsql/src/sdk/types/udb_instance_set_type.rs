@@ -9,7 +9,7 @@ use super::UdbReadonlyInstance;
 pub struct UdbInstanceSet {
     /// DB实例创建时间，采用UTC计时时间戳
     /// Wire name: `CreateTime`.
-    pub create_time: Option<i64>,
+    pub create_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 实例的版本，包括postgresql-10.4,postgresql-13.4
     /// Wire name: `DBVersion`.
     pub db_version: Option<String>,
@@ -18,7 +18,7 @@ pub struct UdbInstanceSet {
     pub data_set: Vec<UdbReadonlyInstance>,
     /// DB实例过期时间，采用UTC计时时间戳
     /// Wire name: `ExpiredTime`.
-    pub expired_time: Option<i64>,
+    pub expired_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// DB实例ip
     /// Wire name: `IP`.
     pub ip: Option<String>,
@@ -53,10 +53,10 @@ pub struct UdbInstanceSet {
 
 ::runtime::lenient_object! {
     UdbInstanceSet {
-        0 => create_time: Option<i64> = "CreateTime",
+        0 => create_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>> = "CreateTime",
         1 => db_version: Option<String> = "DBVersion",
         2 => data_set: Vec<UdbReadonlyInstance> = "DataSet",
-        3 => expired_time: Option<i64> = "ExpiredTime",
+        3 => expired_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>> = "ExpiredTime",
         4 => ip: Option<String> = "IP",
         5 => instance_id: Option<String> = "InstanceID",
         6 => instance_mode: Option<String> = "InstanceMode",

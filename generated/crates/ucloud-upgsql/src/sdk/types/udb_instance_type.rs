@@ -25,7 +25,7 @@ pub struct UdbInstance {
     pub backup_zone: Option<String>,
     /// DB实例创建时间，采用UTC计时时间戳
     /// Wire name: `CreateTime`.
-    pub create_time: Option<i64>,
+    pub create_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// DB 版本
     /// Wire name: `DBVersion`.
     pub db_version: Option<String>,
@@ -40,7 +40,7 @@ pub struct UdbInstance {
     pub disk_used_size: Option<f64>,
     /// DB实例过期时间，采用UTC计时时间戳
     /// Wire name: `ExpiredTime`.
-    pub expired_time: Option<i64>,
+    pub expired_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// DBip
     /// Wire name: `IP`.
     pub ip: Option<String>,
@@ -58,7 +58,7 @@ pub struct UdbInstance {
     pub memory_limit: Option<i64>,
     /// DB实例修改时间，采用UTC计时时间戳
     /// Wire name: `ModifyTime`.
-    pub modify_time: Option<i64>,
+    pub modify_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 实例名称
     /// Wire name: `Name`.
     pub name: Option<String>,
@@ -96,18 +96,18 @@ pub struct UdbInstance {
         3 => backup_date: Option<String> = "BackupDate",
         4 => backup_time_range: Option<i64> = "BackupTimeRange",
         5 => backup_zone: Option<String> = "BackupZone",
-        6 => create_time: Option<i64> = "CreateTime",
+        6 => create_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>> = "CreateTime",
         7 => db_version: Option<String> = "DBVersion",
         8 => data_file_size: Option<f64> = "DataFileSize",
         9 => disk_space: Option<i64> = "DiskSpace",
         10 => disk_used_size: Option<f64> = "DiskUsedSize",
-        11 => expired_time: Option<i64> = "ExpiredTime",
+        11 => expired_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>> = "ExpiredTime",
         12 => ip: Option<String> = "IP",
         13 => instance_id: Option<String> = "InstanceID",
         14 => instance_mode: Option<String> = "InstanceMode",
         15 => log_file_size: Option<f64> = "LogFileSize",
         16 => memory_limit: Option<i64> = "MemoryLimit",
-        17 => modify_time: Option<i64> = "ModifyTime",
+        17 => modify_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>> = "ModifyTime",
         18 => name: Option<String> = "Name",
         19 => param_group_id: Option<i64> = "ParamGroupID",
         20 => port: Option<i64> = "Port",

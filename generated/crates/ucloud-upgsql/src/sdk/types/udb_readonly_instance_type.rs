@@ -7,13 +7,13 @@
 pub struct UdbReadonlyInstance {
     /// DB实例创建时间，采用UTC计时时间戳
     /// Wire name: `CreateTime`.
-    pub create_time: Option<i64>,
+    pub create_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 实例的版本，包括postgresql-10.4,postgresql-13.4
     /// Wire name: `DBVersion`.
     pub db_version: Option<String>,
     /// DB实例过期时间，采用UTC计时时间戳
     /// Wire name: `ExpiredTime`.
-    pub expired_time: Option<i64>,
+    pub expired_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// DB实例ip
     /// Wire name: `IP`.
     pub ip: Option<String>,
@@ -48,9 +48,9 @@ pub struct UdbReadonlyInstance {
 
 ::runtime::lenient_object! {
     UdbReadonlyInstance {
-        0 => create_time: Option<i64> = "CreateTime",
+        0 => create_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>> = "CreateTime",
         1 => db_version: Option<String> = "DBVersion",
-        2 => expired_time: Option<i64> = "ExpiredTime",
+        2 => expired_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>> = "ExpiredTime",
         3 => ip: Option<String> = "IP",
         4 => instance_id: Option<String> = "InstanceID",
         5 => instance_mode: Option<String> = "InstanceMode",

@@ -66,7 +66,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         synthesized: Some(::runtime::catalog::SampleInfo {
             name: "synthesized",
             status: 200u16,
-            body: r#"{"Apps":[{"AppId":"example-AppId","AppName":"example-AppName","CreateTime":1,"Description":"example-Description","ModifyTime":1}],"Message":"example-Message","RetCode":0,"TotalCount":1}"#,
+            body: r#"{"Apps":[{"AppId":"example-AppId","AppName":"example-AppName","CreateTime":1767323045,"Description":"example-Description","ModifyTime":1767323045}],"Message":"example-Message","RetCode":0,"TotalCount":1}"#,
         }),
         reply_headers: &[],
         paging: Some(&crate::describe_u_phone_app::glue::PAGING),

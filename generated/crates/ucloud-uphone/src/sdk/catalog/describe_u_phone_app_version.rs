@@ -79,7 +79,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         synthesized: Some(::runtime::catalog::SampleInfo {
             name: "synthesized",
             status: 200u16,
-            body: r#"{"AppVersions":[{"AppId":"example-AppId","AppVersionId":"example-AppVersionId","AppVersionName":"example-AppVersionName","CreateTime":1,"Description":"example-Description","ModifyTime":1,"PackageName":"example-PackageName","URL":"example-URL"}],"Message":"example-Message","RetCode":0,"TotalCount":1}"#,
+            body: r#"{"AppVersions":[{"AppId":"example-AppId","AppVersionId":"example-AppVersionId","AppVersionName":"example-AppVersionName","CreateTime":1767323045,"Description":"example-Description","ModifyTime":1767323045,"PackageName":"example-PackageName","URL":"example-URL"}],"Message":"example-Message","RetCode":0,"TotalCount":1}"#,
         }),
         reply_headers: &[],
         paging: Some(&crate::describe_u_phone_app_version::glue::PAGING),

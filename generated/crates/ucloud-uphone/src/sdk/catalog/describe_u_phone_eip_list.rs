@@ -59,7 +59,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         synthesized: Some(::runtime::catalog::SampleInfo {
             name: "synthesized",
             status: 200u16,
-            body: r#"{"EipInfos":[{"BindCount":1,"ChargeType":"example-ChargeType","CreateTime":1,"EipId":"example-EipId","EipIp":"example-EipIp","ExpireTime":1,"Name":"example-Name","Proportion":1,"Region":"example-Region","RemainCount":1,"Remark":"example-Remark","UPhoneIds":["example-UPhoneIds"]}],"Message":"example-Message","RetCode":0,"TotalCount":1}"#,
+            body: r#"{"EipInfos":[{"BindCount":1,"ChargeType":"example-ChargeType","CreateTime":1767323045,"EipId":"example-EipId","EipIp":"example-EipIp","ExpireTime":1767323045,"Name":"example-Name","Proportion":1,"Region":"example-Region","RemainCount":1,"Remark":"example-Remark","UPhoneIds":["example-UPhoneIds"]}],"Message":"example-Message","RetCode":0,"TotalCount":1}"#,
         }),
         reply_headers: &[],
         paging: None,

@@ -71,7 +71,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         synthesized: Some(::runtime::catalog::SampleInfo {
             name: "synthesized",
             status: 200u16,
-            body: r#"{"Images":[{"AppVersions":[{"AppId":"example-AppId","AppVersionId":"example-AppVersionId","AppVersionName":"example-AppVersionName","CreateTime":1,"Description":"example-Description","ModifyTime":1,"PackageName":"example-PackageName","URL":"example-URL"}],"CreateTime":1,"Description":"example-Description","ImageId":"example-ImageId","ImageName":"example-ImageName","ImageState":"example-ImageState","ImageType":"example-ImageType","ModifyTime":1,"OsType":"example-OsType","UPhoneId":"example-UPhoneId"}],"Message":"example-Message","RetCode":0,"TotalCount":1}"#,
+            body: r#"{"Images":[{"AppVersions":[{"AppId":"example-AppId","AppVersionId":"example-AppVersionId","AppVersionName":"example-AppVersionName","CreateTime":1767323045,"Description":"example-Description","ModifyTime":1767323045,"PackageName":"example-PackageName","URL":"example-URL"}],"CreateTime":1767323045,"Description":"example-Description","ImageId":"example-ImageId","ImageName":"example-ImageName","ImageState":"example-ImageState","ImageType":"example-ImageType","ModifyTime":1767323045,"OsType":"example-OsType","UPhoneId":"example-UPhoneId"}],"Message":"example-Message","RetCode":0,"TotalCount":1}"#,
         }),
         reply_headers: &[],
         paging: Some(&crate::describe_u_phone_image::glue::PAGING),

@@ -81,7 +81,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         synthesized: Some(::runtime::catalog::SampleInfo {
             name: "synthesized",
             status: 200u16,
-            body: r#"{"Jobs":[{"AppVersionId":"example-AppVersionId","BeginTime":1,"CreateTime":1,"EndTime":1,"JobId":"example-JobId","JobType":"example-JobType","State":"example-State","Tasks":[{"AppVersionId":"example-AppVersionId","BeginTime":1,"EndTime":1,"ErrorMsg":"example-ErrorMsg","ExecuteMsg":"example-ExecuteMsg","State":"example-State","TaskId":"example-TaskId","UPhoneId":"example-UPhoneId"}],"UPhoneIds":["example-UPhoneIds"]}],"Message":"example-Message","RetCode":0,"TotalCount":1}"#,
+            body: r#"{"Jobs":[{"AppVersionId":"example-AppVersionId","BeginTime":1767323045,"CreateTime":1767323045,"EndTime":1767323045,"JobId":"example-JobId","JobType":"example-JobType","State":"example-State","Tasks":[{"AppVersionId":"example-AppVersionId","BeginTime":1767323045,"EndTime":1767323045,"ErrorMsg":"example-ErrorMsg","ExecuteMsg":"example-ExecuteMsg","State":"example-State","TaskId":"example-TaskId","UPhoneId":"example-UPhoneId"}],"UPhoneIds":["example-UPhoneIds"]}],"Message":"example-Message","RetCode":0,"TotalCount":1}"#,
         }),
         reply_headers: &[],
         paging: Some(&crate::describe_u_phone_job::glue::PAGING),

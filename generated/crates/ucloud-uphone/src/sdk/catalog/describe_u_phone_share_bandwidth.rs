@@ -59,7 +59,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         synthesized: Some(::runtime::catalog::SampleInfo {
             name: "synthesized",
             status: 200u16,
-            body: r#"{"Message":"example-Message","RetCode":0,"ShareBandwidth":[{"Bandwidth":1,"BindCount":1,"ChargeType":"example-ChargeType","CreateTime":1,"ExpireTime":1,"Id":"example-Id","IpCount":1,"IpProportion":1,"Name":"example-Name","Region":"example-Region","RemainCount":1,"Remark":"example-Remark"}],"TotalCount":1}"#,
+            body: r#"{"Message":"example-Message","RetCode":0,"ShareBandwidth":[{"Bandwidth":1,"BindCount":1,"ChargeType":"example-ChargeType","CreateTime":1767323045,"ExpireTime":1767323045,"Id":"example-Id","IpCount":1,"IpProportion":1,"Name":"example-Name","Region":"example-Region","RemainCount":1,"Remark":"example-Remark"}],"TotalCount":1}"#,
         }),
         reply_headers: &[],
         paging: None,

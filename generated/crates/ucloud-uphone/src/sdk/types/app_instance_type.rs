@@ -13,21 +13,21 @@ pub struct AppInstance {
     pub app_name: Option<String>,
     /// 创建时间，格式为Unix时间戳。
     /// Wire name: `CreateTime`.
-    pub create_time: Option<i64>,
+    pub create_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 应用描述。
     /// Wire name: `Description`.
     pub description: Option<String>,
     /// 修改时间，格式为Unix时间戳。
     /// Wire name: `ModifyTime`.
-    pub modify_time: Option<i64>,
+    pub modify_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
 }
 
 ::runtime::lenient_object! {
     AppInstance {
         0 => app_id: Option<String> = "AppId",
         1 => app_name: Option<String> = "AppName",
-        2 => create_time: Option<i64> = "CreateTime",
+        2 => create_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>> = "CreateTime",
         3 => description: Option<String> = "Description",
-        4 => modify_time: Option<i64> = "ModifyTime",
+        4 => modify_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>> = "ModifyTime",
     }
 }

@@ -16,13 +16,13 @@ pub struct AppVersionInstance {
     pub app_version_name: Option<String>,
     /// 创建时间，格式为Unix时间戳。
     /// Wire name: `CreateTime`.
-    pub create_time: Option<i64>,
+    pub create_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 应用版本描述。
     /// Wire name: `Description`.
     pub description: Option<String>,
     /// 修改时间，格式为Unix时间戳。
     /// Wire name: `ModifyTime`.
-    pub modify_time: Option<i64>,
+    pub modify_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 应用包名。
     /// Wire name: `PackageName`.
     pub package_name: Option<String>,
@@ -36,9 +36,9 @@ pub struct AppVersionInstance {
         0 => app_id: Option<String> = "AppId",
         1 => app_version_id: Option<String> = "AppVersionId",
         2 => app_version_name: Option<String> = "AppVersionName",
-        3 => create_time: Option<i64> = "CreateTime",
+        3 => create_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>> = "CreateTime",
         4 => description: Option<String> = "Description",
-        5 => modify_time: Option<i64> = "ModifyTime",
+        5 => modify_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>> = "ModifyTime",
         6 => package_name: Option<String> = "PackageName",
         7 => url: Option<String> = "URL",
     }

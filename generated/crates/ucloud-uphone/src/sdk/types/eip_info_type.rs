@@ -13,7 +13,7 @@ pub struct EipInfo {
     pub charge_type: Option<String>,
     /// 创建时间；格式为Unix时间戳
     /// Wire name: `CreateTime`.
-    pub create_time: Option<i64>,
+    pub create_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// Eip资源ID
     /// Wire name: `EipId`.
     pub eip_id: Option<String>,
@@ -22,7 +22,7 @@ pub struct EipInfo {
     pub eip_ip: Option<String>,
     /// 到期时间；格式为Unix时间戳
     /// Wire name: `ExpireTime`.
-    pub expire_time: Option<i64>,
+    pub expire_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// Eip名称
     /// Wire name: `Name`.
     pub name: Option<String>,
@@ -47,10 +47,10 @@ pub struct EipInfo {
     EipInfo {
         0 => bind_count: Option<i64> = "BindCount",
         1 => charge_type: Option<String> = "ChargeType",
-        2 => create_time: Option<i64> = "CreateTime",
+        2 => create_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>> = "CreateTime",
         3 => eip_id: Option<String> = "EipId",
         4 => eip_ip: Option<String> = "EipIp",
-        5 => expire_time: Option<i64> = "ExpireTime",
+        5 => expire_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>> = "ExpireTime",
         6 => name: Option<String> = "Name",
         7 => proportion: Option<i64> = "Proportion",
         8 => region: Option<String> = "Region",

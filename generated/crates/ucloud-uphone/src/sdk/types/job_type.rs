@@ -12,13 +12,13 @@ pub struct Job {
     pub app_version_id: Option<String>,
     /// Job处理开始时间，格式为Unix时间戳。
     /// Wire name: `BeginTime`.
-    pub begin_time: Option<i64>,
+    pub begin_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// Job创建时间，格式为Unix时间戳。
     /// Wire name: `CreateTime`.
-    pub create_time: Option<i64>,
+    pub create_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// Job处理结束时间，格式为Unix时间戳。
     /// Wire name: `EndTime`.
-    pub end_time: Option<i64>,
+    pub end_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// Job的唯一标识Id
     /// Wire name: `JobId`.
     pub job_id: Option<String>,
@@ -39,9 +39,9 @@ pub struct Job {
 ::runtime::lenient_object! {
     Job {
         0 => app_version_id: Option<String> = "AppVersionId",
-        1 => begin_time: Option<i64> = "BeginTime",
-        2 => create_time: Option<i64> = "CreateTime",
-        3 => end_time: Option<i64> = "EndTime",
+        1 => begin_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>> = "BeginTime",
+        2 => create_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>> = "CreateTime",
+        3 => end_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>> = "EndTime",
         4 => job_id: Option<String> = "JobId",
         5 => job_type: Option<String> = "JobType",
         6 => state: Option<String> = "State",

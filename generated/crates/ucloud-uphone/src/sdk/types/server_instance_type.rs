@@ -22,16 +22,16 @@ pub struct ServerInstance {
     pub city_name: Option<String>,
     /// 创建时间，格式为Unix时间戳。
     /// Wire name: `CreateTime`.
-    pub create_time: Option<i64>,
+    pub create_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 到期时间，格式为Unix时间戳。
     /// Wire name: `ExpireTime`.
-    pub expire_time: Option<i64>,
+    pub expire_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 见 **IpSet** 模型定义
     /// Wire name: `IpSet`.
     pub ip_set: Vec<IpSet>,
     /// 修改时间，格式为Unix时间戳。
     /// Wire name: `ModifyTime`.
-    pub modify_time: Option<i64>,
+    pub modify_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 云服务器备注。
     /// Wire name: `Remark`.
     pub remark: Option<String>,
@@ -60,10 +60,10 @@ pub struct ServerInstance {
         0 => charge_type: Option<String> = "ChargeType",
         1 => city_id: Option<String> = "CityId",
         2 => city_name: Option<String> = "CityName",
-        3 => create_time: Option<i64> = "CreateTime",
-        4 => expire_time: Option<i64> = "ExpireTime",
+        3 => create_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>> = "CreateTime",
+        4 => expire_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>> = "ExpireTime",
         5 => ip_set: Vec<IpSet> = "IpSet",
-        6 => modify_time: Option<i64> = "ModifyTime",
+        6 => modify_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>> = "ModifyTime",
         7 => remark: Option<String> = "Remark",
         8 => server_id: Option<String> = "ServerId",
         9 => server_model: Option<ServerModelInstance> = "ServerModel",

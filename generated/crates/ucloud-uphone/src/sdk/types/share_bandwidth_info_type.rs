@@ -16,10 +16,10 @@ pub struct ShareBandwidthInfo {
     pub charge_type: Option<String>,
     /// 创建时间；格式为Unix时间戳
     /// Wire name: `CreateTime`.
-    pub create_time: Option<i64>,
+    pub create_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 到期时间；格式为Unix时间戳
     /// Wire name: `ExpireTime`.
-    pub expire_time: Option<i64>,
+    pub expire_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 共享带宽ID
     /// Wire name: `Id`.
     pub id: Option<String>,
@@ -48,8 +48,8 @@ pub struct ShareBandwidthInfo {
         0 => bandwidth: Option<i64> = "Bandwidth",
         1 => bind_count: Option<i64> = "BindCount",
         2 => charge_type: Option<String> = "ChargeType",
-        3 => create_time: Option<i64> = "CreateTime",
-        4 => expire_time: Option<i64> = "ExpireTime",
+        3 => create_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>> = "CreateTime",
+        4 => expire_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>> = "ExpireTime",
         5 => id: Option<String> = "Id",
         6 => ip_count: Option<i64> = "IpCount",
         7 => ip_proportion: Option<i64> = "IpProportion",

@@ -10,10 +10,10 @@ pub struct Task {
     pub app_version_id: Option<String>,
     /// 任务处理开始时间，格式为Unix时间戳。
     /// Wire name: `BeginTime`.
-    pub begin_time: Option<i64>,
+    pub begin_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 任务处理结束时间，格式为Unix时间戳。
     /// Wire name: `EndTime`.
-    pub end_time: Option<i64>,
+    pub end_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// Task错误信息
     /// Wire name: `ErrorMsg`.
     pub error_msg: Option<String>,
@@ -34,8 +34,8 @@ pub struct Task {
 ::runtime::lenient_object! {
     Task {
         0 => app_version_id: Option<String> = "AppVersionId",
-        1 => begin_time: Option<i64> = "BeginTime",
-        2 => end_time: Option<i64> = "EndTime",
+        1 => begin_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>> = "BeginTime",
+        2 => end_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>> = "EndTime",
         3 => error_msg: Option<String> = "ErrorMsg",
         4 => execute_msg: Option<String> = "ExecuteMsg",
         5 => state: Option<String> = "State",

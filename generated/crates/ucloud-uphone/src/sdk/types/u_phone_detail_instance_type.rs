@@ -21,7 +21,7 @@ pub struct UPhoneDetailInstance {
     pub city_name: Option<String>,
     /// 创建时间，格式为Unix时间戳。
     /// Wire name: `CreateTime`.
-    pub create_time: Option<i64>,
+    pub create_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 磁盘大小，单位: GB
     /// Wire name: `DiskSize`.
     pub disk_size: Option<i64>,
@@ -78,7 +78,7 @@ pub struct UPhoneDetailInstance {
         1 => cpu: Option<i64> = "CPU",
         2 => city_id: Option<String> = "CityId",
         3 => city_name: Option<String> = "CityName",
-        4 => create_time: Option<i64> = "CreateTime",
+        4 => create_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>> = "CreateTime",
         5 => disk_size: Option<i64> = "DiskSize",
         6 => image_id: Option<String> = "ImageId",
         7 => memory: Option<i64> = "Memory",

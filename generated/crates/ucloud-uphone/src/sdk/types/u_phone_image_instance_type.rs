@@ -12,7 +12,7 @@ pub struct UPhoneImageInstance {
     pub app_versions: Vec<AppVersionInstance>,
     /// 创建时间，格式为Unix时间戳。
     /// Wire name: `CreateTime`.
-    pub create_time: Option<i64>,
+    pub create_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 云手机镜像描述信息
     /// Wire name: `Description`.
     pub description: Option<String>,
@@ -39,7 +39,7 @@ pub struct UPhoneImageInstance {
     pub image_type: Option<String>,
     /// 修改时间，格式为Unix时间戳。
     /// Wire name: `ModifyTime`.
-    pub modify_time: Option<i64>,
+    pub modify_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 云手机镜像系统
     /// Wire name: `OsType`.
     pub os_type: Option<String>,
@@ -51,13 +51,13 @@ pub struct UPhoneImageInstance {
 ::runtime::lenient_object! {
     UPhoneImageInstance {
         0 => app_versions: Vec<AppVersionInstance> = "AppVersions",
-        1 => create_time: Option<i64> = "CreateTime",
+        1 => create_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>> = "CreateTime",
         2 => description: Option<String> = "Description",
         3 => image_id: Option<String> = "ImageId",
         4 => image_name: Option<String> = "ImageName",
         5 => image_state: Option<String> = "ImageState",
         6 => image_type: Option<String> = "ImageType",
-        7 => modify_time: Option<i64> = "ModifyTime",
+        7 => modify_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>> = "ModifyTime",
         8 => os_type: Option<String> = "OsType",
         9 => u_phone_id: Option<String> = "UPhoneId",
     }

@@ -25,7 +25,7 @@ pub struct UPhoneInstance {
     pub city_name: Option<String>,
     /// 创建时间，格式为Unix时间戳。
     /// Wire name: `CreateTime`.
-    pub create_time: Option<i64>,
+    pub create_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 磁盘大小，单位: GB
     /// Wire name: `DiskSize`.
     pub disk_size: Option<i64>,
@@ -34,7 +34,7 @@ pub struct UPhoneInstance {
     pub eip_id: Option<String>,
     /// 到期时间；格式为Unix时间戳
     /// Wire name: `ExpireTime`.
-    pub expire_time: Option<i64>,
+    pub expire_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 云手机镜像ID，不超过32个字节。
     /// Wire name: `ImageId`.
     pub image_id: Option<String>,
@@ -117,10 +117,10 @@ pub struct UPhoneInstance {
         3 => charge_type: Option<String> = "ChargeType",
         4 => city_id: Option<String> = "CityId",
         5 => city_name: Option<String> = "CityName",
-        6 => create_time: Option<i64> = "CreateTime",
+        6 => create_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>> = "CreateTime",
         7 => disk_size: Option<i64> = "DiskSize",
         8 => eip_id: Option<String> = "EipId",
-        9 => expire_time: Option<i64> = "ExpireTime",
+        9 => expire_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>> = "ExpireTime",
         10 => image_id: Option<String> = "ImageId",
         11 => ip: Option<String> = "Ip",
         12 => ip_region: Option<String> = "IpRegion",

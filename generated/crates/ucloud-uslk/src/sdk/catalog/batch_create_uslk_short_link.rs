@@ -7,11 +7,11 @@ pub use crate::batch_create_uslk_short_link::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<BatchCreateUslkShortLinkRequest, ::runtime::BuildError> {
     BatchCreateUslkShortLinkRequest::builder()
-        .end_time(1i64)
+        .end_time(::runtime::Timestamp::from("1767323045"))
         .proto(String::from("example-Proto"))
         .scenario_id(1i64)
         .short_link_domain(String::from("example-ShortLinkDomain"))
-        .start_time(1i64)
+        .start_time(::runtime::Timestamp::from("1767323045"))
         .build()
 }
 

@@ -7,10 +7,10 @@ pub use crate::create_uslk_short_link::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<CreateUslkShortLinkRequest, ::runtime::BuildError> {
     CreateUslkShortLinkRequest::builder()
-        .end_time(1i64)
+        .end_time(::runtime::Timestamp::from("1767323045"))
         .long_link_id(1i64)
         .proto(String::from("example-Proto"))
-        .start_time(1i64)
+        .start_time(::runtime::Timestamp::from("1767323045"))
         .type_field(1i64)
         .build()
 }

@@ -99,7 +99,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         synthesized: Some(::runtime::catalog::SampleInfo {
             name: "synthesized",
             status: 200u16,
-            body: r#"{"Data":[{"ClickCount":1,"ClickCountToday":1,"CreateTime":1,"DeleteTime":1,"EndTime":1,"ID":1,"LongLinks":["example-LongLinks"],"Operator":"example-Operator","Remark":"example-Remark","Scenario":"example-Scenario","ScenarioDesc":"example-ScenarioDesc","ScenarioID":1,"SecondaryLinks":[{"IsSecondary":true,"LongLink":"example-LongLink","LongLinkID":1,"Oses":"example-Oses","ProvinceCodes":"example-ProvinceCodes","Scenario":"example-Scenario","ScenarioID":1,"ShortLongMapID":1}],"ShortLink":"example-ShortLink","ShortLinkDomain":"example-ShortLinkDomain","StartTime":1,"Status":1,"Type":1,"UniqueClickCount":1,"UniqueClickCountToday":1,"UpdateTime":1}],"Message":"example-Message","RetCode":0}"#,
+            body: r#"{"Data":[{"ClickCount":1,"ClickCountToday":1,"CreateTime":1,"DeleteTime":1767323045,"EndTime":1767323045,"ID":1,"LongLinks":["example-LongLinks"],"Operator":"example-Operator","Remark":"example-Remark","Scenario":"example-Scenario","ScenarioDesc":"example-ScenarioDesc","ScenarioID":1,"SecondaryLinks":[{"IsSecondary":true,"LongLink":"example-LongLink","LongLinkID":1,"Oses":"example-Oses","ProvinceCodes":"example-ProvinceCodes","Scenario":"example-Scenario","ScenarioID":1,"ShortLongMapID":1}],"ShortLink":"example-ShortLink","ShortLinkDomain":"example-ShortLinkDomain","StartTime":1767323045,"Status":1,"Type":1,"UniqueClickCount":1,"UniqueClickCountToday":1,"UpdateTime":1767323045}],"Message":"example-Message","RetCode":0}"#,
         }),
         reply_headers: &[],
         paging: None,

@@ -18,10 +18,10 @@ pub struct ShortLink {
     pub create_time: Option<i64>,
     /// 删除时间戳
     /// Wire name: `DeleteTime`.
-    pub delete_time: Option<i64>,
+    pub delete_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 短链接过期时间戳
     /// Wire name: `EndTime`.
-    pub end_time: Option<i64>,
+    pub end_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 短链接ID
     /// Wire name: `ID`.
     pub id: Option<i64>,
@@ -54,7 +54,7 @@ pub struct ShortLink {
     pub short_link_domain: Option<String>,
     /// 短链接开始生效时间戳
     /// Wire name: `StartTime`.
-    pub start_time: Option<i64>,
+    pub start_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 短链接状态：1: 待生效；2：已生效；3：已失效；4：已删除（预留）；5：已封禁
     /// Wire name: `Status`.
     pub status: Option<i64>,
@@ -69,7 +69,7 @@ pub struct ShortLink {
     pub unique_click_count_today: Option<i64>,
     /// 更新时间戳
     /// Wire name: `UpdateTime`.
-    pub update_time: Option<i64>,
+    pub update_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
 }
 
 ::runtime::lenient_object! {
@@ -77,8 +77,8 @@ pub struct ShortLink {
         0 => click_count: Option<i64> = "ClickCount",
         1 => click_count_today: Option<i64> = "ClickCountToday",
         2 => create_time: Option<i64> = "CreateTime",
-        3 => delete_time: Option<i64> = "DeleteTime",
-        4 => end_time: Option<i64> = "EndTime",
+        3 => delete_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>> = "DeleteTime",
+        4 => end_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>> = "EndTime",
         5 => id: Option<i64> = "ID",
         6 => long_links: Vec<String> = "LongLinks",
         7 => operator: Option<String> = "Operator",
@@ -89,11 +89,11 @@ pub struct ShortLink {
         12 => secondary_links: Vec<SecondaryLinkForQuery> = "SecondaryLinks",
         13 => short_link: Option<String> = "ShortLink",
         14 => short_link_domain: Option<String> = "ShortLinkDomain",
-        15 => start_time: Option<i64> = "StartTime",
+        15 => start_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>> = "StartTime",
         16 => status: Option<i64> = "Status",
         17 => type_field: Option<i64> = "Type",
         18 => unique_click_count: Option<i64> = "UniqueClickCount",
         19 => unique_click_count_today: Option<i64> = "UniqueClickCountToday",
-        20 => update_time: Option<i64> = "UpdateTime",
+        20 => update_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>> = "UpdateTime",
     }
 }

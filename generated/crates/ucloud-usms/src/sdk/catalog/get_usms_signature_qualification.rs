@@ -89,7 +89,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         synthesized: Some(::runtime::catalog::SampleInfo {
             name: "synthesized",
             status: 200u16,
-            body: r#"{"Data":[{"AccountId":1,"Attr":1,"CompanyName":"example-CompanyName","CreateTime":1,"ErrCode":1,"ErrDesc":"example-ErrDesc","HandlerName":"example-HandlerName","ManagerName":"example-ManagerName","ModifyTime":1,"Name":"example-Name","QualificationId":"example-QualificationId","ReviewEndTime":1,"ReviewStartTime":1,"Status":1}],"Message":"example-Message","RetCode":0,"Total":1}"#,
+            body: r#"{"Data":[{"AccountId":1,"Attr":1,"CompanyName":"example-CompanyName","CreateTime":1767323045,"ErrCode":1,"ErrDesc":"example-ErrDesc","HandlerName":"example-HandlerName","ManagerName":"example-ManagerName","ModifyTime":1767323045,"Name":"example-Name","QualificationId":"example-QualificationId","ReviewEndTime":1767323045,"ReviewStartTime":1767323045,"Status":1}],"Message":"example-Message","RetCode":0,"Total":1}"#,
         }),
         reply_headers: &[],
         paging: None,

@@ -22,7 +22,7 @@ pub struct OutSignatureQualificationDetail {
     pub company_work_scene_photos: Option<String>,
     /// 创建时间戳
     /// Wire name: `CreateTime`.
-    pub create_time: Option<i64>,
+    pub create_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 审核未通过错误码
     /// Wire name: `ErrCode`.
     pub err_code: Option<i64>,
@@ -58,7 +58,7 @@ pub struct OutSignatureQualificationDetail {
     pub manager_phone: Option<String>,
     /// 修改时间戳
     /// Wire name: `ModifyTime`.
-    pub modify_time: Option<i64>,
+    pub modify_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 资质名称
     /// Wire name: `Name`.
     pub name: Option<String>,
@@ -70,10 +70,12 @@ pub struct OutSignatureQualificationDetail {
     pub qualification_id: Option<String>,
     /// 审核完成时间戳
     /// Wire name: `ReviewEndTime`.
-    pub review_end_time: Option<i64>,
+    pub review_end_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 审核开始时间戳
     /// Wire name: `ReviewStartTime`.
-    pub review_start_time: Option<i64>,
+    pub review_start_time: Option<
+        ::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>,
+    >,
     /// 状态:0-草稿 1-审核中 2-审核通过 3-审核未通过 4-人工禁用
     /// Wire name: `Status`.
     pub status: Option<i64>,
@@ -86,7 +88,7 @@ pub struct OutSignatureQualificationDetail {
         2 => company_credit_code: Option<String> = "CompanyCreditCode",
         3 => company_name: Option<String> = "CompanyName",
         4 => company_work_scene_photos: Option<String> = "CompanyWorkScenePhotos",
-        5 => create_time: Option<i64> = "CreateTime",
+        5 => create_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>> = "CreateTime",
         6 => err_code: Option<i64> = "ErrCode",
         7 => err_desc: Option<String> = "ErrDesc",
         8 => handler_hand_held_image: Option<String> = "HandlerHandHeldImage",
@@ -98,12 +100,12 @@ pub struct OutSignatureQualificationDetail {
         14 => manager_id_number: Option<String> = "ManagerIDNumber",
         15 => manager_name: Option<String> = "ManagerName",
         16 => manager_phone: Option<String> = "ManagerPhone",
-        17 => modify_time: Option<i64> = "ModifyTime",
+        17 => modify_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>> = "ModifyTime",
         18 => name: Option<String> = "Name",
         19 => power_of_attorney: Option<String> = "PowerOfAttorney",
         20 => qualification_id: Option<String> = "QualificationId",
-        21 => review_end_time: Option<i64> = "ReviewEndTime",
-        22 => review_start_time: Option<i64> = "ReviewStartTime",
+        21 => review_end_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>> = "ReviewEndTime",
+        22 => review_start_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>> = "ReviewStartTime",
         23 => status: Option<i64> = "Status",
     }
 }

@@ -16,7 +16,7 @@ pub struct OutSignatureQualification {
     pub company_name: Option<String>,
     /// 创建时间戳
     /// Wire name: `CreateTime`.
-    pub create_time: Option<i64>,
+    pub create_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 审核未通过错误码
     /// Wire name: `ErrCode`.
     pub err_code: Option<i64>,
@@ -31,7 +31,7 @@ pub struct OutSignatureQualification {
     pub manager_name: Option<String>,
     /// 修改时间戳
     /// Wire name: `ModifyTime`.
-    pub modify_time: Option<i64>,
+    pub modify_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 资质名称
     /// Wire name: `Name`.
     pub name: Option<String>,
@@ -40,10 +40,12 @@ pub struct OutSignatureQualification {
     pub qualification_id: Option<String>,
     /// 审核完成时间戳
     /// Wire name: `ReviewEndTime`.
-    pub review_end_time: Option<i64>,
+    pub review_end_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 审核开始时间戳
     /// Wire name: `ReviewStartTime`.
-    pub review_start_time: Option<i64>,
+    pub review_start_time: Option<
+        ::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>,
+    >,
     /// 状态:0-草稿 1-审核中 2-审核通过 3-审核未通过 4-人工禁用
     /// Wire name: `Status`.
     pub status: Option<i64>,
@@ -54,16 +56,16 @@ pub struct OutSignatureQualification {
         0 => account_id: Option<i64> = "AccountId",
         1 => attr: Option<i64> = "Attr",
         2 => company_name: Option<String> = "CompanyName",
-        3 => create_time: Option<i64> = "CreateTime",
+        3 => create_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>> = "CreateTime",
         4 => err_code: Option<i64> = "ErrCode",
         5 => err_desc: Option<String> = "ErrDesc",
         6 => handler_name: Option<String> = "HandlerName",
         7 => manager_name: Option<String> = "ManagerName",
-        8 => modify_time: Option<i64> = "ModifyTime",
+        8 => modify_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>> = "ModifyTime",
         9 => name: Option<String> = "Name",
         10 => qualification_id: Option<String> = "QualificationId",
-        11 => review_end_time: Option<i64> = "ReviewEndTime",
-        12 => review_start_time: Option<i64> = "ReviewStartTime",
+        11 => review_end_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>> = "ReviewEndTime",
+        12 => review_start_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>> = "ReviewStartTime",
         13 => status: Option<i64> = "Status",
     }
 }

@@ -67,7 +67,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         synthesized: Some(::runtime::catalog::SampleInfo {
             name: "synthesized",
             status: 200u16,
-            body: r#"{"AssociationId":"example-AssociationId","PrevAssociation":{"AclId":"example-AclId","AssociationId":"example-AssociationId","CreateTime":1,"SubnetworkId":"example-SubnetworkId"},"RetCode":0}"#,
+            body: r#"{"AssociationId":"example-AssociationId","PrevAssociation":{"AclId":"example-AclId","AssociationId":"example-AssociationId","CreateTime":1767323045,"SubnetworkId":"example-SubnetworkId"},"RetCode":0}"#,
         }),
         reply_headers: &[],
         paging: None,

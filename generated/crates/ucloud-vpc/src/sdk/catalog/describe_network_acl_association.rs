@@ -71,7 +71,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         synthesized: Some(::runtime::catalog::SampleInfo {
             name: "synthesized",
             status: 200u16,
-            body: r#"{"AssociationList":[{"AclId":"example-AclId","AssociationId":"example-AssociationId","CreateTime":1,"SubnetworkId":"example-SubnetworkId"}],"RetCode":0}"#,
+            body: r#"{"AssociationList":[{"AclId":"example-AclId","AssociationId":"example-AssociationId","CreateTime":1767323045,"SubnetworkId":"example-SubnetworkId"}],"RetCode":0}"#,
         }),
         reply_headers: &[],
         paging: Some(&crate::describe_network_acl_association::glue::PAGING),

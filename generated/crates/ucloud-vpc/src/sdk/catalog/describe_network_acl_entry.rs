@@ -61,7 +61,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         synthesized: Some(::runtime::catalog::SampleInfo {
             name: "synthesized",
             status: 200u16,
-            body: r#"{"EntryList":[{"CidrBlock":"example-CidrBlock","CreateTime":1,"Direction":"example-Direction","EntryAction":"example-EntryAction","EntryId":"example-EntryId","IpProtocol":"example-IpProtocol","PortRange":"example-PortRange","Priority":"example-Priority","TargetResourceCount":1,"TargetResourceList":[{"PrivateIp":"example-PrivateIp","ResourceId":"example-ResourceId","ResourceName":"example-ResourceName","ResourceType":1,"SubResourceId":"example-SubResourceId","SubResourceName":"example-SubResourceName","SubResourceType":1,"SubnetworkId":"example-SubnetworkId"}],"TargetType":1,"UpdateTime":1}],"RetCode":0}"#,
+            body: r#"{"EntryList":[{"CidrBlock":"example-CidrBlock","CreateTime":1767323045,"Direction":"example-Direction","EntryAction":"example-EntryAction","EntryId":"example-EntryId","IpProtocol":"example-IpProtocol","PortRange":"example-PortRange","Priority":"example-Priority","TargetResourceCount":1,"TargetResourceList":[{"PrivateIp":"example-PrivateIp","ResourceId":"example-ResourceId","ResourceName":"example-ResourceName","ResourceType":1,"SubResourceId":"example-SubResourceId","SubResourceName":"example-SubResourceName","SubResourceType":1,"SubnetworkId":"example-SubnetworkId"}],"TargetType":1,"UpdateTime":1767323045}],"RetCode":0}"#,
         }),
         reply_headers: &[],
         paging: None,

@@ -86,7 +86,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         synthesized: Some(::runtime::catalog::SampleInfo {
             name: "synthesized",
             status: 200u16,
-            body: r#"{"RetCode":0,"RouteTables":[{"CreateTime":1,"Remark":"example-Remark","RouteRules":[{"AccountId":1,"DstAddr":"example-DstAddr","DstPort":1,"InstanceType":"example-InstanceType","NexthopId":"example-NexthopId","NexthopType":"example-NexthopType","OriginAddr":"example-OriginAddr","Priority":1,"Remark":"example-Remark","RouteRuleId":"example-RouteRuleId","RouteTableId":"example-RouteTableId","RuleType":1,"SrcAddr":"example-SrcAddr","SrcPort":1,"VNetId":"example-VNetId"}],"RouteTableId":"example-RouteTableId","RouteTableType":1,"SubnetCount":1,"SubnetIds":["example-SubnetIds"],"Tag":"example-Tag","VPCId":"example-VPCId","VPCName":"example-VPCName"}],"TotalCount":1}"#,
+            body: r#"{"RetCode":0,"RouteTables":[{"CreateTime":1767323045,"Remark":"example-Remark","RouteRules":[{"AccountId":1,"DstAddr":"example-DstAddr","DstPort":1,"InstanceType":"example-InstanceType","NexthopId":"example-NexthopId","NexthopType":"example-NexthopType","OriginAddr":"example-OriginAddr","Priority":1,"Remark":"example-Remark","RouteRuleId":"example-RouteRuleId","RouteTableId":"example-RouteTableId","RuleType":1,"SrcAddr":"example-SrcAddr","SrcPort":1,"VNetId":"example-VNetId"}],"RouteTableId":"example-RouteTableId","RouteTableType":1,"SubnetCount":1,"SubnetIds":["example-SubnetIds"],"Tag":"example-Tag","VPCId":"example-VPCId","VPCName":"example-VPCName"}],"TotalCount":1}"#,
         }),
         reply_headers: &[],
         paging: Some(&crate::describe_route_table::glue::PAGING),

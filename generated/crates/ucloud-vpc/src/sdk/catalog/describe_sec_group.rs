@@ -71,7 +71,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         synthesized: Some(::runtime::catalog::SampleInfo {
             name: "synthesized",
             status: 200u16,
-            body: r#"{"DataSet":[{"Account":1,"CreateTime":1,"Name":"example-Name","Remark":"example-Remark","Rule":[{"Direction":"example-Direction","DstPort":"example-DstPort","IPRange":"example-IPRange","IPVersion":"example-IPVersion","Priority":1,"ProtocolType":"example-ProtocolType","Remark":"example-Remark","RuleAction":"example-RuleAction","RuleId":"example-RuleId"}],"SecGroupId":"example-SecGroupId","Tag":"example-Tag","Type":"example-Type","VPCId":"example-VPCId"}],"RetCode":0}"#,
+            body: r#"{"DataSet":[{"Account":1,"CreateTime":1767323045,"Name":"example-Name","Remark":"example-Remark","Rule":[{"Direction":"example-Direction","DstPort":"example-DstPort","IPRange":"example-IPRange","IPVersion":"example-IPVersion","Priority":1,"ProtocolType":"example-ProtocolType","Remark":"example-Remark","RuleAction":"example-RuleAction","RuleId":"example-RuleId"}],"SecGroupId":"example-SecGroupId","Tag":"example-Tag","Type":"example-Type","VPCId":"example-VPCId"}],"RetCode":0}"#,
         }),
         reply_headers: &[],
         paging: Some(&crate::describe_sec_group::glue::PAGING),

@@ -12,7 +12,7 @@ pub struct AclEntryInfo {
     pub cidr_block: Option<String>,
     /// 创建的Unix时间戳
     /// Wire name: `CreateTime`.
-    pub create_time: Option<i64>,
+    pub create_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 出向或者入向
     /// Wire name: `Direction`.
     pub direction: Option<String>,
@@ -42,13 +42,13 @@ pub struct AclEntryInfo {
     pub target_type: Option<i64>,
     /// 更改的Unix时间戳
     /// Wire name: `UpdateTime`.
-    pub update_time: Option<i64>,
+    pub update_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
 }
 
 ::runtime::lenient_object! {
     AclEntryInfo {
         0 => cidr_block: Option<String> = "CidrBlock",
-        1 => create_time: Option<i64> = "CreateTime",
+        1 => create_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>> = "CreateTime",
         2 => direction: Option<String> = "Direction",
         3 => entry_action: Option<String> = "EntryAction",
         4 => entry_id: Option<String> = "EntryId",
@@ -58,6 +58,6 @@ pub struct AclEntryInfo {
         8 => target_resource_count: Option<i64> = "TargetResourceCount",
         9 => target_resource_list: Vec<TargetResourceInfo> = "TargetResourceList",
         10 => target_type: Option<i64> = "TargetType",
-        11 => update_time: Option<i64> = "UpdateTime",
+        11 => update_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>> = "UpdateTime",
     }
 }

@@ -18,7 +18,7 @@ pub struct AclInfo {
     pub associations: Vec<AssociationInfo>,
     /// 创建的Unix时间戳
     /// Wire name: `CreateTime`.
-    pub create_time: Option<i64>,
+    pub create_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 描述
     /// Wire name: `Description`.
     pub description: Option<String>,
@@ -27,7 +27,7 @@ pub struct AclInfo {
     pub entries: Vec<AclEntryInfo>,
     /// 更改的Unix时间戳
     /// Wire name: `UpdateTime`.
-    pub update_time: Option<i64>,
+    pub update_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// ACL所属的VPC ID
     /// Wire name: `VpcId`.
     pub vpc_id: Option<String>,
@@ -38,10 +38,10 @@ pub struct AclInfo {
         0 => acl_id: Option<String> = "AclId",
         1 => acl_name: Option<String> = "AclName",
         2 => associations: Vec<AssociationInfo> = "Associations",
-        3 => create_time: Option<i64> = "CreateTime",
+        3 => create_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>> = "CreateTime",
         4 => description: Option<String> = "Description",
         5 => entries: Vec<AclEntryInfo> = "Entries",
-        6 => update_time: Option<i64> = "UpdateTime",
+        6 => update_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>> = "UpdateTime",
         7 => vpc_id: Option<String> = "VpcId",
     }
 }

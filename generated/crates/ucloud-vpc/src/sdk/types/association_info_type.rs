@@ -13,7 +13,7 @@ pub struct AssociationInfo {
     pub association_id: Option<String>,
     /// 创建的Unix时间戳
     /// Wire name: `CreateTime`.
-    pub create_time: Option<i64>,
+    pub create_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 绑定的子网ID
     /// Wire name: `SubnetworkId`.
     pub subnetwork_id: Option<String>,
@@ -23,7 +23,7 @@ pub struct AssociationInfo {
     AssociationInfo {
         0 => acl_id: Option<String> = "AclId",
         1 => association_id: Option<String> = "AssociationId",
-        2 => create_time: Option<i64> = "CreateTime",
+        2 => create_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>> = "CreateTime",
         3 => subnetwork_id: Option<String> = "SubnetworkId",
     }
 }

@@ -9,7 +9,7 @@ use super::RouteRuleInfo;
 pub struct RouteTableInfo {
     /// 创建时间戳
     /// Wire name: `CreateTime`.
-    pub create_time: Option<i64>,
+    pub create_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 路由表备注
     /// Wire name: `Remark`.
     pub remark: Option<String>,
@@ -41,7 +41,7 @@ pub struct RouteTableInfo {
 
 ::runtime::lenient_object! {
     RouteTableInfo {
-        0 => create_time: Option<i64> = "CreateTime",
+        0 => create_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>> = "CreateTime",
         1 => remark: Option<String> = "Remark",
         2 => route_rules: Vec<RouteRuleInfo> = "RouteRules",
         3 => route_table_id: Option<String> = "RouteTableId",

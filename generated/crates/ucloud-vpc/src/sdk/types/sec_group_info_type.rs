@@ -12,7 +12,7 @@ pub struct SecGroupInfo {
     pub account: Option<i64>,
     /// 创建的时间，格式为Unix Timestamp，如 1747030299
     /// Wire name: `CreateTime`.
-    pub create_time: Option<i64>,
+    pub create_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 安全组名称
     /// Wire name: `Name`.
     pub name: Option<String>,
@@ -39,7 +39,7 @@ pub struct SecGroupInfo {
 ::runtime::lenient_object! {
     SecGroupInfo {
         0 => account: Option<i64> = "Account",
-        1 => create_time: Option<i64> = "CreateTime",
+        1 => create_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>> = "CreateTime",
         2 => name: Option<String> = "Name",
         3 => remark: Option<String> = "Remark",
         4 => rule: Vec<SecGroupRuleInfo> = "Rule",
