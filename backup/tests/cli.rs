@@ -66,6 +66,15 @@ fn links_as_json() {
     assert!(dds["expires_at"].is_string());
 }
 
+/// The JSON-lines summary of a `fetch --json` run.
+fn summary(o: &Output) -> serde_json::Value {
+    String::from_utf8_lossy(&o.stdout)
+        .lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .find(|v| v["event"] == "summary")
+        .expect("summary line")
+}
+
 #[test]
 fn fetch_all_against_the_emulator_verifies_every_file() {
     let dir = std::env::temp_dir().join(format!("cloud-backup-cli-{}", std::process::id()));
@@ -82,11 +91,7 @@ fn fetch_all_against_the_emulator_verifies_every_file() {
         "--json",
     ]);
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
-    let summary = String::from_utf8_lossy(&o.stdout)
-        .lines()
-        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
-        .find(|v| v["event"] == "summary")
-        .expect("summary line");
+    let summary = summary(&o);
     assert_eq!(summary["verified"], 6);
     assert_eq!(summary["failed"], 0);
     let _ = std::fs::remove_dir_all(&dir);
@@ -109,11 +114,7 @@ fn fetch_all_fresh_takes_a_backup_per_api_waits_and_verifies_it() {
         "--json",
     ]);
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
-    let summary = String::from_utf8_lossy(&o.stdout)
-        .lines()
-        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
-        .find(|v| v["event"] == "summary")
-        .expect("summary line");
+    let summary = summary(&o);
     // cdb, Redis (two files), UDB and DDS: the Redis API 2.0 link API has no create call.
     assert_eq!(summary["verified"], 5);
     assert_eq!(summary["failed"], 0);

@@ -20,3 +20,40 @@ pub fn read(rel: &str) -> Vec<u8> {
     let path = workspace_root().join(rel);
     std::fs::read(&path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()))
 }
+
+/// The emulator serving the fixture SDK, and a client of its Tencent `widgets` service: what
+/// the paginator and waiter tests share.
+#[cfg(all(feature = "tencent", feature = "catalog"))]
+pub mod fixture_emulator {
+    use emulator::{Emulator, Keys, Verdict};
+
+    use crate::fixture_sdk::tencent::widgets;
+
+    /// An emulator serving every fixture operation, with the default keys.
+    pub async fn start() -> Emulator {
+        Emulator::start_with(crate::fixture_sdk::catalog::operations(), Keys::default())
+            .await
+            .expect("emulator")
+    }
+
+    /// A client of the fixture `widgets` service on `emu`.
+    pub fn widgets(emu: &Emulator) -> widgets::Client {
+        widgets::Client::new(
+            runtime::ClientConfig::new()
+                .region("ap-guangzhou")
+                .endpoint(emu.endpoint()),
+            Keys::default().tencent,
+        )
+        .expect("client")
+    }
+
+    /// How many requests of `op` the emulator accepted; every request must have been
+    /// accepted (signature and parameters verified).
+    pub fn accepted_calls(emu: &Emulator, op: &str) -> usize {
+        let log = emu.requests();
+        for r in &log {
+            assert_eq!(r.verdict, Verdict::Accepted, "{r:#?}");
+        }
+        log.iter().filter(|r| r.operation == Some(op)).count()
+    }
+}

@@ -4,8 +4,9 @@
 //! that fails once is retried, and a server that repeats a cursor ends the stream with an
 //! error instead of a loop.
 
-use emulator::{Emulator, Fault, Paged, Reply, Verdict};
+use emulator::{Emulator, Fault, Paged, Reply};
 use serde_json::{Value, json};
+use tests::fixture_emulator::{accepted_calls, start as emulator, widgets as tencent};
 use tests::fixture_sdk::huawei::widgets as hw;
 use tests::fixture_sdk::tencent::widgets as tw;
 
@@ -15,15 +16,6 @@ const SIZES: [usize; 5] = [0, 1, PAGE, PAGE + 1, 2345];
 
 fn ids(n: usize) -> Vec<String> {
     (0..n).map(|i| format!("w-{i:05}")).collect()
-}
-
-async fn emulator() -> Emulator {
-    Emulator::start_with(
-        tests::fixture_sdk::catalog::operations(),
-        emulator::Keys::default(),
-    )
-    .await
-    .expect("emulator")
 }
 
 /// An emulator answering `op` with pages of `items`, `default_page` to a page unless asked.
@@ -36,24 +28,6 @@ async fn serving(op: &'static str, items: Vec<Value>, default_page: usize) -> Em
 /// `ids(n)` as JSON strings.
 fn id_values(n: usize) -> Vec<Value> {
     ids(n).into_iter().map(Value::from).collect()
-}
-
-fn tencent(emu: &Emulator) -> tw::Client {
-    tw::Client::new(
-        runtime::ClientConfig::new()
-            .region("ap-guangzhou")
-            .endpoint(emu.endpoint()),
-        emulator::Keys::default().tencent,
-    )
-    .expect("client")
-}
-
-fn accepted_calls(emu: &Emulator, op: &str) -> usize {
-    let log = emu.requests();
-    for r in &log {
-        assert_eq!(r.verdict, Verdict::Accepted, "{r:#?}");
-    }
-    log.iter().filter(|r| r.operation == Some(op)).count()
 }
 
 /// `(accepted answers, 503s)` of `op`: the emulator logs a faulted request as accepted,

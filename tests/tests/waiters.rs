@@ -6,44 +6,17 @@
 
 use std::time::Duration;
 
-use emulator::{Emulator, Paged, Reply, Verdict};
+use emulator::{Paged, Reply};
 use runtime::{SdkError, WaitErrorKind, WaitOptions};
 use serde_json::{Value, json};
+use tests::fixture_emulator::{accepted_calls, start as emulator, widgets as client};
 use tests::fixture_sdk::tencent::widgets as tw;
-
-async fn emulator() -> Emulator {
-    Emulator::start_with(
-        tests::fixture_sdk::catalog::operations(),
-        emulator::Keys::default(),
-    )
-    .await
-    .expect("emulator")
-}
-
-fn client(emu: &Emulator) -> tw::Client {
-    tw::Client::new(
-        runtime::ClientConfig::new()
-            .region("ap-guangzhou")
-            .endpoint(emu.endpoint()),
-        emulator::Keys::default().tencent,
-    )
-    .expect("client")
-}
 
 /// Polls quickly, and gives up after `max_wait`.
 fn quick(max_wait: Duration) -> WaitOptions {
     WaitOptions::new()
         .delay(Duration::from_millis(1), Duration::from_millis(5))
         .max_wait(max_wait)
-}
-
-/// Accepted (signature-verified) calls of `op`; every request must have been accepted.
-fn accepted_calls(emu: &Emulator, op: &str) -> usize {
-    let log = emu.requests();
-    for r in &log {
-        assert_eq!(r.verdict, Verdict::Accepted, "{r:#?}");
-    }
-    log.iter().filter(|r| r.operation == Some(op)).count()
 }
 
 fn task(body: Value) -> Reply {
