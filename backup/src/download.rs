@@ -1272,7 +1272,7 @@ mod tests {
         let link = BackupLink {
             operation: "GetBackupDownloadUrl",
             file_name: "dump.rdb".into(),
-            url: generated::SignedUrl::new("http://127.0.0.1:1/objects/dump.rdb?sign=x"),
+            url: generated::runtime::SignedUrl::new("http://127.0.0.1:1/objects/dump.rdb?sign=x"),
             network: Network::Public,
             expires_at: crate::Expiry::Unknown,
             size: None,

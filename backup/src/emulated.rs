@@ -5,7 +5,7 @@
 use std::time::Duration;
 
 use emulator::{Emulator, Reply};
-use generated::ClientConfig;
+use generated::runtime::ClientConfig;
 use md5::Digest;
 
 use crate::fresh::Fresh;

@@ -14,7 +14,7 @@
 //! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
 //! use std::sync::Arc;
 //! use backup::{Clients, Downloader, Options, Source, progress::Quiet};
-//! use generated::{ClientConfig, runtime::TencentCredentials};
+//! use generated::runtime::{ClientConfig, TencentCredentials};
 //!
 //! let keys = TencentCredentials::from_env()?;
 //! let clients = Clients::new(Some((ClientConfig::new().region("ap-guangzhou"), keys)), None, None)?;

@@ -7,8 +7,8 @@
 use std::fmt;
 use std::time::Duration;
 
-use generated::SignedUrl;
 use generated::huawei::dds::{BackupFile as DdsFile, DownloadFileResponse};
+use generated::runtime::SignedUrl;
 use generated::tencent::cdb::{BackupFile as CdbFile, GetExportBackupUrlResponse};
 use generated::tencent::redis::{
     BackupDownloadInfo, BackupUrls, DescribeBackupUrlResponse, GetBackupDownloadUrlResponse,

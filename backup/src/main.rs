@@ -12,7 +12,7 @@ use backup::{
     BackupLink, Clients, Downloader, Expiry, FetchError, Fresh, Network, Options, Source,
 };
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use generated::ClientConfig;
+use generated::runtime::ClientConfig;
 use generated::runtime::{HuaweiCredentials, TencentCredentials, UCloudCredentials};
 
 /// Exit codes.

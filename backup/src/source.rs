@@ -5,7 +5,7 @@
 use std::fmt;
 use std::time::Duration;
 
-use generated::ClientConfig;
+use generated::runtime::ClientConfig;
 use generated::runtime::{HuaweiCredentials, TencentCredentials, UCloudCredentials};
 use generated::{huawei, tencent, ucloud};
 use time::OffsetDateTime;

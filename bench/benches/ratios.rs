@@ -815,7 +815,7 @@ fn backup_link(file_name: &str, url: &str, size: u64) -> backup::BackupLink {
     backup::BackupLink {
         operation: "bench",
         file_name: file_name.to_owned(),
-        url: generated::SignedUrl::new(url),
+        url: generated::runtime::SignedUrl::new(url),
         network: backup::Network::Public,
         expires_at: backup::Expiry::Unknown,
         size: Some(backup::Size::Exact(size)),

@@ -9,7 +9,7 @@
 
 use std::fmt::{Debug, Display};
 
-use generated::SdkError;
+use generated::runtime::SdkError;
 use libfuzzer_sys::fuzz_target;
 
 fn status(b: u8) -> u16 {

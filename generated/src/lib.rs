@@ -127,13 +127,3 @@ pub mod ucloud;
 pub mod catalog;
 
 pub use ::runtime;
-pub use ::runtime::BuildError;
-pub use ::runtime::ClientConfig;
-pub use ::runtime::DecodeError;
-pub use ::runtime::ErrorMeta;
-pub use ::runtime::SdkError;
-pub use ::runtime::Sensitive;
-pub use ::runtime::ServiceError;
-pub use ::runtime::SignedUrl;
-pub use ::runtime::Timestamp;
-pub use ::runtime::WireRequest;

@@ -546,7 +546,7 @@ async fn a_call_without_credentials_fails_with_the_chains_report() {
         .await
         .expect_err("no keys");
     assert!(
-        matches!(err, generated::SdkError::Credentials(_)),
+        matches!(err, generated::runtime::SdkError::Credentials(_)),
         "{err:?}"
     );
     assert_eq!(err.to_string(), "no credentials to sign with");

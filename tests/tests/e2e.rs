@@ -400,10 +400,11 @@ async fn e2e_missing_required_parameter_is_refused_by_the_emulator() {
     let result = runtime
         .invoke::<DescribeBackupUrlResponse, DescribeBackupUrlError>(info, wire)
         .await;
-    let Err(generated::SdkError::Service(DescribeBackupUrlError::Common(e))) = result else {
+    let Err(generated::runtime::SdkError::Service(DescribeBackupUrlError::Common(e))) = result
+    else {
         panic!("{result:?}")
     };
-    let meta = generated::ServiceError::meta(&e);
+    let meta = generated::runtime::ServiceError::meta(&e);
     assert_eq!(meta.code, "MissingParameter");
     assert!(meta.message.contains("BackupId"), "{meta:?}");
     // The emulator judged it from the spec's parameter table.

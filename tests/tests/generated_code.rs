@@ -89,3 +89,154 @@ fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
         }
     }
 }
+
+/// The public paths of every item of one generated crate (its files: path relative to the
+/// crate's `src/` → text), by item: `module file#name`. A module is public where it is `pub`
+/// inside a public module; a `pub use m::*` of a child module makes the child's public items
+/// (and public modules) items of the module too. Re-exports of other crates (`pub use
+/// ::runtime`) are not this crate's items.
+fn public_paths(files: &std::collections::BTreeMap<String, String>) -> Vec<(String, Vec<String>)> {
+    use std::collections::BTreeMap;
+    use syn::{Item, UseTree, Visibility};
+
+    // A module's file from its parent's file and its name (`a.rs` → `a/b.rs`, `a/mod.rs`).
+    fn child_file(files: &BTreeMap<String, String>, parent: &str, name: &str) -> String {
+        let dir = match parent
+            .strip_suffix("mod.rs")
+            .or(parent.strip_suffix("lib.rs"))
+        {
+            Some(dir) => dir.to_owned(),
+            None => format!("{}/", parent.trim_end_matches(".rs")),
+        };
+        let flat = format!("{dir}{name}.rs");
+        if files.contains_key(&flat) {
+            flat
+        } else {
+            format!("{dir}{name}/mod.rs")
+        }
+    }
+
+    /// What a module exports: (name, item id, the item's file if it is a module).
+    fn exports(
+        files: &BTreeMap<String, String>,
+        file: &str,
+    ) -> Vec<(String, String, Option<String>)> {
+        let text = files.get(file).unwrap_or_else(|| panic!("{file} missing"));
+        let parsed = syn::parse_file(text).unwrap_or_else(|e| panic!("{file}: {e}"));
+        let mut out = Vec::new();
+        let mut children = BTreeMap::new();
+        for item in &parsed.items {
+            if let Item::Mod(m) = item {
+                let name = m.ident.to_string();
+                // Inline modules (`glue`) are never `pub`; their files are their parent's.
+                let child = if m.content.is_some() {
+                    None
+                } else {
+                    Some(child_file(files, file, &name))
+                };
+                children.insert(name.clone(), child.clone());
+                if matches!(m.vis, Visibility::Public(_)) {
+                    out.push((name.clone(), format!("{file}#mod {name}"), child));
+                }
+            }
+        }
+        for item in &parsed.items {
+            let (vis, name) = match item {
+                Item::Struct(i) => (&i.vis, i.ident.to_string()),
+                Item::Enum(i) => (&i.vis, i.ident.to_string()),
+                Item::Type(i) => (&i.vis, i.ident.to_string()),
+                Item::Trait(i) => (&i.vis, i.ident.to_string()),
+                Item::Fn(i) => (&i.vis, i.sig.ident.to_string()),
+                Item::Const(i) => (&i.vis, i.ident.to_string()),
+                Item::Static(i) => (&i.vis, i.ident.to_string()),
+                Item::Use(u) if matches!(u.vis, Visibility::Public(_)) => {
+                    match &u.tree {
+                        // `pub use child::*`: the child's exports are this module's.
+                        UseTree::Path(p) if matches!(&*p.tree, UseTree::Glob(_)) => {
+                            let name = p.ident.to_string();
+                            let Some(Some(child)) = children.get(&name) else {
+                                panic!("{file}: `pub use {name}::*` of no child module file")
+                            };
+                            out.extend(exports(files, child));
+                        }
+                        // `pub use ::runtime;` and the like: another crate's.
+                        UseTree::Path(_) | UseTree::Name(_) | UseTree::Rename(_)
+                            if u.leading_colon.is_some() => {}
+                        other => panic!("{file}: unexpected re-export `{}`", quote::quote!(#other)),
+                    }
+                    continue;
+                }
+                _ => continue,
+            };
+            if matches!(vis, Visibility::Public(_)) {
+                out.push((name.clone(), format!("{file}#{name}"), None));
+            }
+        }
+        out
+    }
+
+    let mut paths: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    let mut queue = vec![(String::new(), "lib.rs".to_owned())];
+    while let Some((prefix, file)) = queue.pop() {
+        for (name, id, module) in exports(files, &file) {
+            let path = format!("{prefix}{name}");
+            if let Some(module) = module {
+                queue.push((format!("{path}::"), module));
+            }
+            paths.entry(id).or_default().push(path);
+        }
+    }
+    paths.into_iter().collect()
+}
+
+#[test]
+fn every_public_item_of_a_generated_crate_has_one_path() {
+    use std::collections::BTreeMap;
+    let mut crates: BTreeMap<String, BTreeMap<String, String>> = BTreeMap::new();
+    for (path, text) in generated() {
+        let (krate, file) = match path.strip_prefix("crates/") {
+            Some(rest) => match rest.split_once("/src/") {
+                Some((krate, file)) => (krate.to_owned(), file.to_owned()),
+                None => continue,
+            },
+            None => match path.strip_prefix("src/") {
+                Some(file) => ("generated".to_owned(), file.to_owned()),
+                None => continue,
+            },
+        };
+        crates.entry(krate).or_default().insert(file, text.clone());
+    }
+    assert!(crates.len() > 90, "{} crates", crates.len());
+    let mut twice = Vec::new();
+    let mut items = 0;
+    for (krate, files) in &crates {
+        for (id, paths) in public_paths(files) {
+            items += 1;
+            if paths.len() > 1 {
+                twice.push(format!("{krate}: {id} at {}", paths.join(", ")));
+            }
+        }
+    }
+    assert!(items > 20_000, "only {items} public items found");
+    assert!(
+        twice.is_empty(),
+        "{} items at two paths or more:\n{}",
+        twice.len(),
+        twice[..twice.len().min(20)].join("\n")
+    );
+    // The test can fail: an operation module made `pub` puts its items at a second path.
+    let mut cdb = crates["tencent-cdb"].clone();
+    let sdk = cdb.get_mut("sdk/mod.rs").expect("tencent-cdb's sdk module");
+    *sdk = sdk.replace(
+        "pub(crate) mod describe_backups;",
+        "pub mod describe_backups;",
+    );
+    let doubled = public_paths(&cdb)
+        .into_iter()
+        .filter(|(_, p)| p.len() > 1)
+        .count();
+    assert!(
+        doubled >= 3,
+        "making a module public doubled only {doubled} paths"
+    );
+}

@@ -1,8 +1,8 @@
 //! The README's downstream example, compiled and run against the emulator.
 
 use emulator::{Emulator, Reply};
+use generated::runtime::{ClientConfig, SdkError, ServiceError};
 use generated::tencent::redis::{Client, DescribeBackupUrlError, DescribeBackupUrlRequest};
-use generated::{ClientConfig, SdkError, ServiceError};
 
 async fn example(client: &Client) -> Result<(), Box<dyn std::error::Error>> {
     let request = DescribeBackupUrlRequest::builder()

@@ -1,16 +1,17 @@
 //! The exact wire request each client method builds for each seed's documented example
 //! input (`demo`'s, shared with the e2e tests), plus request validation before any I/O and error-code mapping.
 
-use generated::ClientConfig;
 use generated::huawei::dds::{self, DownloadFileRequest};
+use generated::protocols;
+use generated::runtime::ClientConfig;
 use generated::runtime::wire::Body;
 use generated::runtime::{HuaweiCredentials, TencentCredentials, UCloudCredentials};
+use generated::runtime::{SdkError, ServiceError};
 use generated::tencent::cdb::{self, GetExportBackupUrlError, GetExportBackupUrlRequest};
 use generated::tencent::redis::{self, DescribeBackupUrlError};
 use generated::ucloud::udb::{
     self, DescribeUdbInstanceBackupUrlError, DescribeUdbInstanceBackupUrlRequest,
 };
-use generated::{SdkError, ServiceError, protocols};
 
 fn tencent() -> TencentCredentials {
     TencentCredentials::new("AKIDEXAMPLE", "secret")

@@ -58,6 +58,36 @@ service has a `Client`. A crate that needs one service can depend on that crate 
 {% endfor %}"#,
     ),
     (
+        "front",
+        r###"{% macro link(text, path) %}{% if readme %}`{{ text }}`{% else %}[`{{ text }}`]({{ path }}){% endif %}{% endmacro %}{% set h = "##" if readme else "#" %}{% if readme %}# {{ package }}
+
+{% endif %}{{ vendor }} `{{ service }}` API{% if version %} (version `{{ version }}`){% endif %} for Rust: a typed async client.{% if doc %}
+
+{{ doc }}{% endif %}
+
+Generated{% if spec %} from `{{ spec }}`{% endif %} by `cargo xtask gen`{% if origin %}; the specs were imported from {{ origin }}{% endif %}. Change the specs, never the code.
+
+The crate has {{ operations }} operation{{ "" if operations == 1 else "s" }}: for each, a request struct whose builder checks required fields and ranges before any I/O, a response struct read leniently, an error type and a method of {{ link("Client", "Client") }}{% if subs %}. Further API versions are modules: {% for s in subs %}`{{ s }}`{% if not loop.last %}, {% endif %}{% endfor %}{% endif %}. Every item has one path, at the crate root (or its API version's module); `{{ krate }}::runtime` is the runtime the crate calls.
+
+{{ h }} A client
+
+{{ link("Client", "Client") }} takes a {{ link("ClientConfig", "runtime::ClientConfig") }} (region, endpoint, timeouts, attempts, language, proxy) and credentials. `Client::from_default_chain` finds keys in the environment, then the profile file, then the instance's metadata service, and refreshes temporary keys ahead of expiry{% if credentials %} ({{ link(credentials ~ "::default_chain", "runtime::" ~ credentials ~ "::default_chain") }}){% endif %}; `Client::new` takes them from code. Clones of a client share its connections, credentials and rate limits.{% if example %}
+
+{{ h }} Example
+
+Calls `{{ example[0] }}` with the required fields set from the spec's examples:
+
+```{{ "rust" if readme else "rust,no_run" }}
+{{ code }}```{% endif %}
+
+{{ h }} Errors, pagination and retries
+
+- A call returns `Result<_, SdkError<_>>` ({{ link("SdkError", "runtime::SdkError") }}): `Build` when the request was refused before sending, `Service` with the operation's error enum (the service's documented codes, `{{ errors }}`, are its variants; another code is `Unhandled`, so match on `code()` for those), or `Decode`, `Transport`, `Credentials`. Each error gives the service's code, message and request id, never a secret.{% if paginators %}
+- {{ paginators }} paged operation{{ " has" if paginators == 1 else "s have" }} a `<operation>_paginator` method as well: its pages or items as a stream ({{ link("Paginator", "runtime::Paginator") }}), ending where the service says the list ends, never looping.{% endif %}{% if waiters %}
+- {{ waiters }} waiter{{ " polls" if waiters == 1 else "s poll" }} (`wait_until_<name>`) an operation until a state is reached, with backoff and a deadline ({{ link("WaitOptions", "runtime::WaitOptions") }}).{% endif %}
+- Throttled requests and transport failures are retried with jittered backoff, and so are the codes the vendor says to retry on idempotent operations, up to `ClientConfig::max_attempts`; `Client::with_options` changes timeouts, attempts, region or endpoint for a few calls."###,
+    ),
+    (
         "op",
         r#"Calls `{{ wire }}`: {{ doc }}
 
@@ -123,6 +153,35 @@ Common request parameters (set by the runtime):
     ),
 ];
 
+/// What a service crate's front page says (`Docs::front_page`).
+pub struct FrontPage {
+    /// The `README.md` (plain Markdown), not the crate doc (intra-doc links).
+    pub readme: bool,
+    pub package: String,
+    /// The crate's name in Rust paths (`tencent_cdb`).
+    pub krate: String,
+    pub vendor: String,
+    pub service: String,
+    pub doc: Option<String>,
+    pub version: Option<String>,
+    pub spec: Option<String>,
+    /// Where the imported specs came from (the first imported operation's `origin:`).
+    pub origin: Option<String>,
+    pub operations: usize,
+    /// Modules of further API versions.
+    pub subs: Vec<String>,
+    /// The runtime's credentials type of the service's protocol.
+    pub credentials: Option<String>,
+    /// The operation the example calls: wire name and method.
+    pub example: Option<(String, String)>,
+    /// The example's code, formatted.
+    pub code: Option<String>,
+    pub paginators: usize,
+    pub waiters: usize,
+    /// The service's error enum.
+    pub errors: String,
+}
+
 /// The template environment.
 pub struct Docs {
     env: Environment<'static>,
@@ -166,6 +225,23 @@ impl Docs {
         let ops = model.ops.len();
         let providers = model.providers();
         self.render("crate", ctx! { ops, providers, services })
+    }
+
+    /// A service crate's front page: its crate doc, or (`page.readme`) its `README.md`.
+    pub fn front_page(&self, page: &FrontPage) -> String {
+        let doc = page.doc.as_deref().map(|d| prose(d.trim()));
+        let code = page.code.as_deref();
+        self.render(
+            "front",
+            ctx! {
+                readme => page.readme, package => page.package, krate => page.krate,
+                vendor => page.vendor, service => page.service, doc, version => page.version,
+                spec => page.spec, operations => page.operations, subs => page.subs,
+                credentials => page.credentials, example => page.example, code,
+                paginators => page.paginators, waiters => page.waiters, errors => page.errors,
+                origin => page.origin,
+            },
+        )
     }
 
     pub fn op_doc(&self, op: &Operation, p: &Protocol) -> String {

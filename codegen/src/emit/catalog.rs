@@ -156,7 +156,7 @@ impl Emitter<'_> {
                 );
                 let [req, resp, err] =
                     ["Request", "Response", "Error"].map(|x| format_ident!("{}{}", op.pascal, x));
-                let example = super::glue::example_builder(self.model, op, p);
+                let example = super::glue::example_builder(self.model, op, p, false);
                 let hooks_items = quote! {
                         use #path::*;
                         use ::runtime::catalog::{BoxFuture, Outcome};

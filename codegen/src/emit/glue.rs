@@ -92,11 +92,19 @@ pub fn module(op: &Operation, operation: TokenStream) -> TokenStream {
 /// `Request::builder()` with every field whose example converts, then `build()`.
 /// Parameters the protocol's credentials fill are left to them, and an idempotency token to
 /// the runtime (the vendor's example token, sent on every call, would make them one request).
-pub(super) fn example_builder(model: &Model, op: &Operation, p: &Protocol) -> TokenStream {
+pub(super) fn example_builder(
+    model: &Model,
+    op: &Operation,
+    p: &Protocol,
+    required_only: bool,
+) -> TokenStream {
     let types: Vec<&NamedType> = model.types_of(op).collect();
     let req = format_ident!("{}Request", op.pascal);
     let setters = op.request.iter().filter_map(|f| {
-        if p.credential_params.contains(&f.wire) || f.idempotency_token {
+        if p.credential_params.contains(&f.wire)
+            || f.idempotency_token
+            || (required_only && !f.required)
+        {
             return None;
         }
         // A required field whose example is missing, unusable or out of range gets a value

@@ -6,11 +6,12 @@
 mod catalog;
 mod client;
 mod errors;
+mod front;
 mod glue;
 mod layout;
 mod paging;
 
-pub use layout::{CATALOG_CRATE, CrateJob, CrateTree, SDK_MODULE};
+pub use layout::{CATALOG_CRATE, CrateJob, CrateTree, Published, SDK_MODULE};
 mod types;
 mod waiters;
 

@@ -258,6 +258,10 @@ pub struct Protocol {
     pub file: String,
     pub provider: String,
     pub title: String,
+    /// The provider's name as its users know it (`Tencent Cloud`; the provider id by default).
+    pub vendor: String,
+    /// The region a front page's example configures, if the protocol file names one.
+    pub example_region: Option<String>,
     pub doc: String,
     pub signing: Option<String>,
     /// The runtime protocol implementing it (variant, credentials type).
@@ -432,9 +436,20 @@ pub struct Service {
     pub errors: Vec<ErrorVariant>,
     /// `CdbError`: the enum of `errors` plus `Common` and `Unhandled`.
     pub error_enum: String,
+    /// A crate-level service's `CHANGELOG.md`: its newest release (none: no heading yet)
+    /// and its text.
+    pub release: Option<(Option<crate::changelog::Version>, String)>,
 }
 
 impl Service {
+    /// The crate's version: its changelog's newest release, else the first.
+    pub fn crate_version(&self) -> String {
+        match &self.release {
+            Some((Some(v), _)) => v.to_string(),
+            _ => crate::changelog::FIRST.to_owned(),
+        }
+    }
+
     /// `tencent-cdb`: the crate's package name.
     pub fn crate_name(&self) -> String {
         format!("{}-{}", self.provider, self.name.replace('_', "-"))

@@ -261,6 +261,8 @@ pub(super) fn resolve_protocol(p: ProtocolSpec, diags: &mut Diagnostics) -> Opti
         error_enum: format!("{}Error", pascal(&p.protocol.value)),
         name: p.protocol.value,
         file: p.file,
+        vendor: p.vendor.unwrap_or_else(|| p.provider.value.clone()),
+        example_region: p.example_region,
         provider: p.provider.value,
         title: p.title,
         doc: p.doc,

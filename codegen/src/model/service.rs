@@ -107,6 +107,7 @@ pub(super) fn resolve_services(
             types,
             errors,
             error_enum,
+            release: None,
         });
     }
     out
@@ -199,6 +200,7 @@ pub(super) fn service_index(
         types: Vec::new(),
         errors: Vec::new(),
         error_enum: format!("{}Error", pascal(name)),
+        release: None,
     });
     model.services.len() - 1
 }

@@ -213,6 +213,10 @@ pub struct ProtocolSpec {
     pub protocol: Str,
     pub provider: Str,
     pub title: String,
+    /// `vendor:`, the provider's name as its users know it (`Tencent Cloud`).
+    pub vendor: Option<String>,
+    /// `example_region:`, the region the generated front pages' examples use.
+    pub example_region: Option<String>,
     pub doc: String,
     pub signing: Option<String>,
     pub http: Option<HttpSpec>,

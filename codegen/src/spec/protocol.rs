@@ -127,6 +127,8 @@ pub fn read_protocol(file: &str, root: &Node, diags: &mut Diagnostics) -> Option
         .unwrap_or_default();
     let doc = r.opt_text(&mut o, "doc").unwrap_or_default();
     let signing = r.opt_text(&mut o, "signing");
+    let vendor = r.opt_text(&mut o, "vendor");
+    let example_region = r.opt_text(&mut o, "example_region");
     let http = read_http(r, &mut o);
     let mut envelope = EnvelopeSpec::default();
     match o.take("envelope") {
@@ -237,6 +239,8 @@ pub fn read_protocol(file: &str, root: &Node, diags: &mut Diagnostics) -> Option
             "protocol",
             "provider",
             "title",
+            "vendor",
+            "example_region",
             "doc",
             "signing",
             "http",
@@ -251,6 +255,8 @@ pub fn read_protocol(file: &str, root: &Node, diags: &mut Diagnostics) -> Option
         protocol: protocol?,
         provider: provider?,
         title,
+        vendor,
+        example_region,
         doc,
         signing,
         http,

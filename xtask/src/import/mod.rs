@@ -13,6 +13,7 @@ pub mod huawei_out;
 pub mod overlay;
 pub mod paging;
 pub mod repair;
+mod report;
 mod spec_line;
 pub mod tencent;
 pub mod ucloud;
@@ -53,7 +54,7 @@ pub fn reads(operation: &str) -> bool {
     })
 }
 
-pub const USAGE: &str = "cargo xtask import tencent <CATALOG_DIR> [--errors <SDK_DIR>] [--examples-fallback <DIR>] [--service NAME]... [--out DIR]\n       cargo xtask import huawei <SITE_DIR> [--go <GO_SDK_DIR>] [--service NAME]... [--out DIR]\n       cargo xtask import ucloud <SDK_DIR> [--service NAME]... [--out DIR]";
+pub const USAGE: &str = "cargo xtask import tencent <CATALOG_DIR> [--errors <SDK_DIR>] [--examples-fallback <DIR>] [--service NAME]... [--out DIR] [--report FILE]\n       cargo xtask import huawei <SITE_DIR> [--go <GO_SDK_DIR>] [--service NAME]... [--out DIR] [--report FILE]\n       cargo xtask import ucloud <SDK_DIR> [--service NAME]... [--out DIR] [--report FILE]";
 
 pub(crate) const MARK: &str = "# @imported by";
 
@@ -68,7 +69,7 @@ pub struct Opts {
     pub out: PathBuf,
 }
 
-#[derive(Debug, Default, Clone, Copy)]
+#[derive(Debug, Default, Clone)]
 pub struct Summary {
     pub services: usize,
     pub versions: usize,
@@ -76,6 +77,8 @@ pub struct Summary {
     pub written: usize,
     pub unchanged: usize,
     pub deleted: usize,
+    /// What the import changed for each crate's users (`report`).
+    pub reports: Vec<report::CrateReport>,
 }
 
 pub fn parse_args(root: &Path, args: &[String]) -> Result<Opts, String> {
@@ -109,11 +112,34 @@ pub fn parse_args(root: &Path, args: &[String]) -> Result<Opts, String> {
 }
 
 pub fn run(root: &Path, args: &[String]) -> Result<(), String> {
-    match args.first().map(String::as_str) {
-        Some("huawei") => return run_huawei(root, &args[1..]),
-        Some("ucloud") => return run_ucloud(root, &args[1..]),
-        _ => {}
+    // `--report FILE`, for every importer: the API change report as Markdown.
+    let mut args = args.to_vec();
+    let report = match args.iter().position(|a| a == "--report") {
+        Some(i) if i + 1 < args.len() => {
+            let file = PathBuf::from(args.remove(i + 1));
+            args.remove(i);
+            Some(file)
+        }
+        Some(_) => return Err(format!("usage: {USAGE}")),
+        None => None,
+    };
+    let reports = match args.first().map(String::as_str) {
+        Some("huawei") => run_huawei(root, &args[1..])?,
+        Some("ucloud") => run_ucloud(root, &args[1..])?,
+        _ => run_tencent(root, &args)?,
+    };
+    for line in report::summary_lines(&reports) {
+        println!("{line}");
     }
+    if let Some(file) = report {
+        std::fs::write(&file, report::markdown(&reports))
+            .map_err(|e| format!("{}: cannot write the report: {e}", file.display()))?;
+        println!("api change report: {}", file.display());
+    }
+    Ok(())
+}
+
+fn run_tencent(root: &Path, args: &[String]) -> Result<Vec<report::CrateReport>, String> {
     let started = Instant::now();
     let opts = parse_args(root, args)?;
     let s = import(&opts)?;
@@ -140,7 +166,7 @@ pub fn run(root: &Path, args: &[String]) -> Result<(), String> {
         s.deleted,
         started.elapsed().as_secs_f64()
     );
-    Ok(())
+    Ok(s.reports)
 }
 
 /// What a spec directory holds now.
@@ -328,7 +354,7 @@ pub fn import(opts: &Opts) -> Result<Summary, String> {
             files.push((dir.join(rel), bytes));
         }
     }
-    write_all(&files, &scan_dirs, &mut summary)?;
+    write_all(files, &scan_dirs, &mut summary)?;
     Ok(summary)
 }
 
@@ -358,10 +384,14 @@ fn read_overlay(
 /// Writes the rendered `files` and deletes the importer-owned files of `scan_dirs` that
 /// are no longer produced: every changed file is staged first, then renamed into place.
 pub(crate) fn write_all(
-    files: &[(PathBuf, Vec<u8>)],
+    mut files: Vec<(PathBuf, Vec<u8>)>,
     scan_dirs: &BTreeSet<PathBuf>,
     summary: &mut Summary,
 ) -> Result<(), String> {
+    // What changes for the crates' users, and a release in each changed crate's CHANGELOG.md,
+    // written with the specs.
+    summary.reports = report::releases(&mut files, scan_dirs)?;
+    let files = &files;
     let produced: BTreeSet<&Path> = files.iter().map(|(p, _)| p.as_path()).collect();
     let mut stale = Vec::new();
     for d in scan_dirs {
@@ -433,7 +463,7 @@ fn stage(path: &Path, bytes: &[u8]) -> std::io::Result<PathBuf> {
 
 /// `cargo xtask import huawei <SITE_DIR> [--service NAME]... [--out DIR]`: `SITE_DIR` holds
 /// the unpacked `huaweicloudsdk<service>` wheels.
-fn run_huawei(root: &Path, args: &[String]) -> Result<(), String> {
+fn run_huawei(root: &Path, args: &[String]) -> Result<Vec<report::CrateReport>, String> {
     let started = Instant::now();
     let usage = || format!("usage: {USAGE}");
     let (mut site, mut services, mut out) = (None, Vec::new(), root.join("specs/huawei"));
@@ -482,7 +512,7 @@ fn run_huawei(root: &Path, args: &[String]) -> Result<(), String> {
         summary.deleted,
         started.elapsed().as_secs_f64()
     );
-    Ok(())
+    Ok(summary.reports)
 }
 
 /// `v3`, `v5`: a further API version's directory under a Huawei service's.
@@ -616,13 +646,13 @@ pub fn import_huawei(
             files.push((dir.join(rel), bytes));
         }
     }
-    write_all(&files, &scan_dirs, &mut summary)?;
+    write_all(files, &scan_dirs, &mut summary)?;
     Ok((summary, stats))
 }
 
 /// `cargo xtask import ucloud <SDK_DIR> [--service NAME]... [--out DIR]`: `SDK_DIR` holds
 /// the unpacked `ucloud-sdk-python3` wheel (its `ucloud/` package).
-fn run_ucloud(root: &Path, args: &[String]) -> Result<(), String> {
+fn run_ucloud(root: &Path, args: &[String]) -> Result<Vec<report::CrateReport>, String> {
     let started = Instant::now();
     let usage = || format!("usage: {USAGE}");
     let (mut site, mut services, mut out) = (None, Vec::new(), root.join("specs/ucloud"));
@@ -654,7 +684,7 @@ fn run_ucloud(root: &Path, args: &[String]) -> Result<(), String> {
         summary.deleted,
         started.elapsed().as_secs_f64()
     );
-    Ok(())
+    Ok(summary.reports)
 }
 
 /// Imports the UCloud services `services` (every one when empty) of the unpacked SDK in
@@ -749,6 +779,6 @@ pub fn import_ucloud(
             files.push((dir.join(rel), bytes));
         }
     }
-    write_all(&files, &scan_dirs, &mut summary)?;
+    write_all(files, &scan_dirs, &mut summary)?;
     Ok((summary, stats))
 }

@@ -665,3 +665,88 @@ fn a_binary_member_makes_its_action_a_multipart_form_and_elsewhere_is_a_problem(
         "{err}"
     );
 }
+
+/// Two real catalogue editions, cut small (`tests/fixtures/catalogues`): the older imported
+/// first, then the pinned one over it; the report and the changelogs say what changed.
+#[test]
+fn reimporting_the_next_catalogue_edition_reports_its_api_changes() {
+    use super::report::Change;
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/catalogues");
+    let out = tmp("report");
+    let opts = |edition: &str| Opts {
+        catalog: fixtures.join(format!("tencent-{edition}/services")),
+        errors: None,
+        examples_fallback: None,
+        services: Vec::new(),
+        out: out.0.clone(),
+    };
+    let first = import(&opts("3.1.189.1")).unwrap();
+    assert!(
+        first.reports.iter().all(|r| r.changes.is_empty()),
+        "{:?}",
+        first.reports
+    );
+    assert!(
+        !out.0.join("faceid/CHANGELOG.md").exists(),
+        "a first import is no release"
+    );
+
+    let second = import(&opts("3.1.193.1")).unwrap();
+    let of = |name: &str| second.reports.iter().find(|r| r.name == name).unwrap();
+    let faceid = of("tencent-faceid");
+    // The reworded document of `PhoneVerification` is no API change.
+    assert_eq!(
+        faceid.changes,
+        [Change {
+            breaking: false,
+            text: "`GetFaceIdTokenIntl` request: field `MetaData` added (optional, `string`)"
+                .into()
+        }]
+    );
+    assert_eq!(
+        (faceid.from.to_string(), faceid.to.to_string()),
+        ("0.1.0".into(), "0.1.1".into())
+    );
+    let mps = of("tencent-mps");
+    let texts: Vec<(bool, &str)> = mps
+        .changes
+        .iter()
+        .map(|c| (c.breaking, c.text.as_str()))
+        .collect();
+    assert!(
+        texts.contains(&(true, "type `AigcAudioExtraParam`: field `OutputAudioFormat` added (optional, `string`; code that spells out this request structure must name it)")),
+        "{texts:#?}"
+    );
+    assert!(
+        texts.contains(&(
+            false,
+            "`DescribeVoices` request: field `PageNum` added (optional, `i64`)"
+        )),
+        "{texts:#?}"
+    );
+    assert_eq!(
+        mps.to.to_string(),
+        "0.2.0",
+        "a breaking change bumps 0.x's minor"
+    );
+
+    let log = std::fs::read_to_string(out.0.join("faceid/CHANGELOG.md")).unwrap();
+    assert!(log.contains("## 0.1.1 (imported from tccli-intl-en 3.1.193.1)\n\n### Added\n\n- `GetFaceIdTokenIntl` request: field `MetaData` added"), "{log}");
+    let newest = codegen::changelog::newest("CHANGELOG.md", &log).unwrap();
+    assert_eq!(
+        newest.map(|v| v.to_string()).as_deref(),
+        Some("0.1.1"),
+        "gen's version of the crate"
+    );
+    let report = super::report::markdown(&second.reports);
+    assert!(report.contains("2 of 2 crates change"), "{report}");
+    assert!(report.contains("| `tencent-mps` | 1 |"), "{report}");
+
+    // The same edition again: nothing changes, no release is added.
+    let third = import(&opts("3.1.193.1")).unwrap();
+    assert!(third.reports.iter().all(|r| r.changes.is_empty()));
+    assert_eq!(
+        std::fs::read_to_string(out.0.join("faceid/CHANGELOG.md")).unwrap(),
+        log
+    );
+}
