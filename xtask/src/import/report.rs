@@ -81,14 +81,19 @@ impl Api {
             let Ok(node) = codegen::yaml::parse(&shown, text) else {
                 continue;
             };
+            // A file the spec reader finds fault with is left out as well.
             let mut diags = codegen::Diagnostics::default();
             if name == "service.yaml" {
-                if let Some(s) = codegen::spec::read_service(&shown, &node, &mut diags) {
+                if let Some(s) = codegen::spec::read_service(&shown, &node, &mut diags)
+                    && diags.is_empty()
+                {
                     api.add_types(&s.types);
                     api.errors
                         .extend(s.errors.iter().map(|e| e.code.value.clone()));
                 }
-            } else if let Some(op) = codegen::spec::read_op(&shown, &node, &mut diags) {
+            } else if let Some(op) = codegen::spec::read_op(&shown, &node, &mut diags)
+                && diags.is_empty()
+            {
                 api.add_types(&op.types);
                 api.errors
                     .extend(op.errors.iter().map(|e| e.code.value.clone()));
@@ -434,8 +439,9 @@ pub fn releases(
             None => None,
         }
         .unwrap_or_else(|| Version::parse(changelog::FIRST).expect("FIRST is a version"));
-        // A service imported for the first time has no API to change yet.
-        let first_import = old.ops.is_empty() && old.types.is_empty();
+        // A service imported for the first time (no file of a former import; hand-written
+        // specs may be there) has no API to change yet.
+        let first_import = !old_files.iter().any(|(p, _)| super::is_owned(p));
         let changes = if first_import {
             Vec::new()
         } else {
